@@ -1,0 +1,61 @@
+"""Settings with their units in their names, read from ``LLMOBS_*`` environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "duckdb:///llmobs.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an llmobs process can be tuned with.
+
+    >>> Settings.from_env({"LLMOBS_DATABASE_URL": "duckdb:///demo.duckdb"}).database_url
+    'duckdb:///demo.duckdb'
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    # Write path: the writer commits whatever is queued as soon as it is free; under load
+    # batches grow by themselves up to this size. A fixed flush timer would cap throughput.
+    writer_batch_max_rows: int = 100_000
+    writer_queue_max_rows: int = 200_000
+    writer_flush_interval_s: float = 0.0
+    writer_retry_after_s: float = 1.0
+    server_host: str = "127.0.0.1"
+    server_port: int = 4318
+    server_threads: int = 8
+    sql_time_limit_ms: int = 5_000
+    max_returned_rows: int = 1_000
+
+    @property
+    def pool_size(self) -> int:
+        """Connections the engine keeps: one per server thread plus the writer's."""
+        return self.server_threads + 2
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every field from ``LLMOBS_<FIELD>`` where set; the rest keep their defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"LLMOBS_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.name == "api_keys":
+                values[f.name] = tuple(k.strip() for k in raw.split(",") if k.strip())
+            elif f.type == "int":
+                values[f.name] = int(raw)
+            elif f.type == "float":
+                values[f.name] = float(raw)
+            else:
+                values[f.name] = raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with ``changes`` applied (CLI flags override the environment this way)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Database layer: declarative models, column types and engine set-up."""

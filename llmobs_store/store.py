@@ -1,0 +1,115 @@
+"""``Store``: one database (DuckDB file or PostgreSQL), its schema, and its batch writer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from llmobs_store.config import Settings
+from llmobs_store.db import migrate
+from llmobs_store.db.engine import create_store_engine
+from llmobs_store.ingest.arrow_tables import to_arrow
+from llmobs_store.ingest.batch_writer import BatchWriter
+from llmobs_store.ingest.records import Record
+from llmobs_store.ingest.sinks import sink_for
+
+
+class Store:
+    """The database llmobs reads and writes, opened from a URL.
+
+    >>> with Store.open("duckdb:///llmobs.duckdb") as store:     # doctest: +SKIP
+    ...     store.write([span_record])          # returns once the span is committed
+    ...     with store.connect() as conn:
+    ...         conn.exec_driver_sql("SELECT count(*) FROM spans").scalar()
+    """
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._writer = BatchWriter(
+            engine,
+            sink_for(engine.dialect.name),
+            batch_max_rows=settings.writer_batch_max_rows,
+            queue_max_rows=settings.writer_queue_max_rows,
+            flush_interval_s=settings.writer_flush_interval_s,
+            retry_after_s=settings.writer_retry_after_s,
+        )
+
+    @classmethod
+    def open(
+        cls, url: str | None = None, *, settings: Settings | None = None, upgrade: bool = True
+    ) -> Store:
+        """Open the database at ``url`` (default: ``LLMOBS_DATABASE_URL``).
+
+        With ``upgrade`` (the default) a new or older database is first brought to the
+        newest schema. Raises ``DatabaseLocked`` if another process holds the DuckDB file.
+        """
+        settings = settings or Settings.from_env()
+        if url is not None:
+            settings = settings.replace(database_url=url)
+        engine = create_store_engine(settings.database_url, pool_size=settings.pool_size)
+        try:
+            if upgrade and migrate.current_revision(engine) != migrate.head_revision():
+                migrate.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, settings)
+
+    @property
+    def dialect_name(self) -> str:
+        """``duckdb`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @property
+    def pending_rows(self) -> int:
+        """Rows accepted by ``submit`` and not yet committed."""
+        return self._writer.pending_rows
+
+    def submit(
+        self, records: Iterable[Record], *, block: bool = False, timeout: float | None = None
+    ) -> Future[None]:
+        """Validate and queue ``records``; the future completes once they are committed.
+
+        Raises ``IngestRejected`` (nothing queued) for a record that cannot be stored, and
+        ``WriterBusy`` when the queue is full, unless ``block`` waits for room.
+        """
+        groups: dict[str, list[Record]] = {}
+        for record in records:
+            groups.setdefault(record.table, []).append(record)
+        batches = {name: to_arrow(name, rows) for name, rows in groups.items()}
+        return self._writer.submit(batches, block=block, timeout=timeout)
+
+    def write(self, records: Iterable[Record], *, timeout: float | None = None) -> None:
+        """Store ``records`` and return once they are committed (waits for queue room)."""
+        self.submit(records, block=True, timeout=timeout).result(timeout)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once everything submitted before this call is committed."""
+        self._writer.submit({}, block=True, timeout=timeout).result(timeout)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A pooled connection for reading (each thread uses its own)."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        """Commit what is queued, stop the writer and release the database."""
+        self._writer.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Alembic migration scripts for the llmobs schema (one chain for DuckDB and PostgreSQL)."""
