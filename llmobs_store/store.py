@@ -14,7 +14,9 @@ from llmobs_store.db import migrate
 from llmobs_store.db.engine import create_store_engine
 from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.batch_writer import BatchWriter
-from llmobs_store.ingest.records import Record
+from llmobs_store.ingest.pipeline import prepare_spans
+from llmobs_store.ingest.pricing import Pricer
+from llmobs_store.ingest.records import RawSpan, Record
 from llmobs_store.ingest.sinks import sink_for
 
 
@@ -38,6 +40,7 @@ class Store:
             flush_interval_s=settings.writer_flush_interval_s,
             retry_after_s=settings.writer_retry_after_s,
         )
+        self._pricer = Pricer()
 
     @classmethod
     def open(
@@ -83,6 +86,12 @@ class Store:
             groups.setdefault(record.table, []).append(record)
         batches = {name: to_arrow(name, rows) for name, rows in groups.items()}
         return self._writer.submit(batches, block=block, timeout=timeout)
+
+    def submit_spans(
+        self, spans: Iterable[RawSpan], *, block: bool = False, timeout: float | None = None
+    ) -> Future[None]:
+        """Normalise and price ``spans`` as producers sent them, then ``submit`` the rows."""
+        return self.submit(prepare_spans(spans, self._pricer), block=block, timeout=timeout)
 
     def write(self, records: Iterable[Record], *, timeout: float | None = None) -> None:
         """Store ``records`` and return once they are committed (waits for queue room)."""

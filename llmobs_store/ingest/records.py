@@ -8,6 +8,48 @@ from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
+class SpanEvent:
+    """A timestamped event inside a span (exception, first token, legacy prompt event…)."""
+
+    name: str
+    time: datetime
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SpanLink:
+    """A link from a span to a span of another (or the same) trace."""
+
+    trace_id: str
+    span_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RawSpan:
+    """A span as its producer described it, before normalisation into ``SpanRecord`` columns.
+
+    Attribute values are plain Python values: str, int, float, bool, lists and dicts
+    (structured OTLP AnyValues arrive as lists/dicts, JSON-string attributes stay strings).
+    """
+
+    trace_id: str
+    span_id: str
+    name: str
+    start_time: datetime
+    end_time: datetime
+    parent_span_id: str | None = None
+    kind: str = "internal"
+    status: str = "unset"
+    status_message: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    events: tuple[SpanEvent, ...] = ()
+    links: tuple[SpanLink, ...] = ()
+    resource_attributes: dict[str, Any] = field(default_factory=dict)
+    scope_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SpanRecord:
     """A finished span with its canonical columns filled (see ``docs/schema.md``)."""
 
