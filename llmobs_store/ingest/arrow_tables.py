@@ -49,7 +49,7 @@ def arrow_type(sql_type: TypeEngine[Any]) -> pa.DataType:
 
 @cache
 def write_schema(table_name: str) -> pa.Schema:
-    """Arrow schema of the columns llmobs writes to ``table_name`` (ids the database fills left out)."""
+    """Arrow schema of what llmobs writes to ``table_name`` (ids the database fills left out)."""
     table = table_of(table_name)
     return pa.schema(
         [
