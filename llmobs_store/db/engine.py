@@ -36,7 +36,7 @@ def create_store_engine(url: str | URL, *, pool_size: int) -> Engine:
             pool_size=pool_size,
             max_overflow=0,
         )
-        event.listen(engine, "connect", _set_duckdb_utc)
+        event.listen(engine, "connect", _configure_duckdb)
         _add_duckdb_index_reflection(engine)
         _check_duckdb_lock(engine, parsed)
         return engine
@@ -50,9 +50,13 @@ def create_store_engine(url: str | URL, *, pool_size: int) -> Engine:
     )
 
 
-def _set_duckdb_utc(dbapi_connection: Any, _record: Any) -> None:
+def _configure_duckdb(dbapi_connection: Any, _record: Any) -> None:
     # The TimeZone setting needs ICU loaded, which it is only after connect (not in its config).
     dbapi_connection.execute("SET TimeZone = 'UTC'")
+    # Nothing in llmobs reads or writes files through DuckDB (batches arrive as registered
+    # Arrow tables), so file access, COPY, ATTACH, INSTALL and LOAD are switched off for the
+    # whole database instance: the last line of defence behind the SQL console's allow-list.
+    dbapi_connection.execute("SET enable_external_access = false")
 
 
 def _check_duckdb_lock(engine: Engine, url: URL) -> None:

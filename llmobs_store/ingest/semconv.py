@@ -2,25 +2,354 @@
 
 from __future__ import annotations
 
-from llmobs_store.ingest.records import RawSpan, SpanRecord
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from llmobs_store.ingest.content import extract_input_text, extract_output_text
+from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanRecord
+
+# Candidate keys per column, first present wins (STANDARDS §3.3 and §2.6); seed SDK keys last.
+PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
+REQUEST_MODEL_KEYS = ("gen_ai.request.model", "llm.request.model_name", "llm.model")
+RESPONSE_MODEL_KEYS = (
+    "gen_ai.response.model",
+    "llm.response.model_name",
+    "llm.model_name",
+    "embedding.model_name",
+)
+INPUT_TOKEN_KEYS = (
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "llm.token_count.prompt",
+    "llm.usage.prompt_tokens",
+    "llm.tokens.input",
+)
+OUTPUT_TOKEN_KEYS = (
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.completion_tokens",
+    "llm.token_count.completion",
+    "llm.usage.completion_tokens",
+    "llm.tokens.output",
+)
+TOTAL_TOKEN_KEYS = (
+    "gen_ai.usage.total_tokens",
+    "llm.usage.total_tokens",
+    "llm.token_count.total",
+    "llm.tokens.total",
+)
+CACHE_READ_KEYS = (
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.cache_read_input_tokens",
+    "llm.token_count.prompt_details.cache_read",
+)
+CACHE_WRITE_KEYS = (
+    "gen_ai.usage.cache_creation.input_tokens",
+    "gen_ai.usage.cache_creation_input_tokens",
+    "llm.token_count.prompt_details.cache_write",
+)
+REASONING_KEYS = (
+    "gen_ai.usage.reasoning.output_tokens",
+    "gen_ai.usage.reasoning_tokens",
+    "llm.token_count.completion_details.reasoning",
+    "llm.usage.reasoning_tokens",
+)
+# Reported cost: a total first, else the sum of the parts sent (OpenInference, then seed SDK).
+COST_TOTAL_KEYS = ("gen_ai.usage.cost", "llm.cost.total")
+COST_PART_KEYS = (("llm.cost.prompt", "llm.cost.completion"), ("llm.cost.input", "llm.cost.output"))
+SESSION_KEYS = (
+    "gen_ai.conversation.id",
+    "session.id",
+    "traceloop.association.properties.session_id",
+    "langfuse.session.id",
+)
+USER_KEYS = (
+    "user.id",
+    "gen_ai.request.user",
+    "gen_ai.user",
+    "llm.user",
+    "traceloop.association.properties.user_id",
+    "langfuse.user.id",
+)
+TTFT_S_KEYS = ("gen_ai.response.time_to_first_chunk",)
+SERVER_TTFT_S_KEYS = ("gen_ai.server.time_to_first_token",)
+
+# Kind hints → span_type. A hint with an unknown value falls through to the next family,
+# except OpenInference, whose kinds are a closed list (GUARDRAIL, EVALUATOR… are "other").
+_TYPE_BY_OPERATION = {
+    "chat": "llm",
+    "text_completion": "llm",
+    "generate_content": "llm",
+    "embeddings": "embedding",
+    "retrieval": "retrieval",
+    "execute_tool": "tool",
+    "invoke_agent": "agent",
+    "create_agent": "agent",
+    "invoke_workflow": "chain",
+}
+_TYPE_BY_OPENINFERENCE = {
+    "LLM": "llm",
+    "EMBEDDING": "embedding",
+    "RETRIEVER": "retrieval",
+    "RERANKER": "retrieval",
+    "TOOL": "tool",
+    "AGENT": "agent",
+    "CHAIN": "chain",
+}
+_TYPE_BY_TRACELOOP = {"workflow": "chain", "task": "chain", "agent": "agent", "tool": "tool"}
+_TYPE_BY_REQUEST_TYPE = {
+    "chat": "llm",
+    "completion": "llm",
+    "embedding": "embedding",
+    "rerank": "retrieval",
+}
+# Other families' kinds → operation, spelled as gen_ai.operation.name values so one
+# GROUP BY covers every producer.
+_OPERATION_BY_REQUEST_TYPE = {
+    "chat": "chat",
+    "completion": "text_completion",
+    "embedding": "embeddings",
+    "rerank": "rerank",
+}
+_OPERATION_BY_OPENINFERENCE = {
+    "LLM": "chat",
+    "EMBEDDING": "embeddings",
+    "RETRIEVER": "retrieval",
+    "TOOL": "execute_tool",
+    "AGENT": "invoke_agent",
+}
+_OPERATION_BY_TRACELOOP = {
+    "workflow": "invoke_workflow",
+    "task": "task",
+    "agent": "invoke_agent",
+    "tool": "execute_tool",
+}
+_METADATA_PREFIXES = ("metadata.", "traceloop.association.properties.")
 
 
 def normalise_span(raw: RawSpan) -> SpanRecord:
-    """The canonical columns of ``raw`` (cost is left to pricing)."""
+    """The canonical columns of ``raw`` (cost is left to pricing; see ``docs/schema.md``)."""
     a = raw.attributes
+    events = raw.events
+    request_model = _first_str(a, REQUEST_MODEL_KEYS)
+    response_model = _first_str(a, RESPONSE_MODEL_KEYS)
+    model = response_model or request_model
+    input_tokens = _first_count(a, INPUT_TOKEN_KEYS)
+    output_tokens = _first_count(a, OUTPUT_TOKEN_KEYS)
+    if input_tokens is not None and output_tokens is not None:
+        total_tokens: int | None = input_tokens + output_tokens
+    else:
+        total_tokens = _first_count(a, TOTAL_TOKEN_KEYS)
+    error_type = _first_str(a, ("error.type",))
+    status_message = raw.status_message
+    if raw.status == "error" and (error_type is None or not status_message):
+        exception = next((e.attributes for e in events if e.name == "exception"), None)
+        if exception is not None:
+            error_type = error_type or _str(exception.get("exception.type"))
+            status_message = status_message or _str(exception.get("exception.message"))
+    has_tokens = input_tokens is not None or output_tokens is not None or total_tokens is not None
     return SpanRecord(
         trace_id=raw.trace_id,
         span_id=raw.span_id,
         parent_span_id=raw.parent_span_id,
         name=raw.name,
-        kind=raw.kind,
-        status=raw.status,
-        status_message=raw.status_message,
         start_time=raw.start_time,
         end_time=raw.end_time,
-        service_name=raw.resource_attributes.get("service.name"),
+        kind=raw.kind,
+        span_type=_span_type(a, raw.name, model is not None and has_tokens),
+        status=raw.status,
+        status_message=status_message,
+        error_type=error_type,
+        service_name=_str(raw.resource_attributes.get("service.name")),
         scope_name=raw.scope_name,
-        model=a.get("gen_ai.response.model") or a.get("gen_ai.request.model") or a.get("llm.model"),
+        provider=_first_str(a, PROVIDER_KEYS),
+        operation=_operation(a),
+        model=model,
+        request_model=request_model,
+        response_model=response_model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=total_tokens,
+        cache_read_tokens=_first_count(a, CACHE_READ_KEYS),
+        cache_write_tokens=_first_count(a, CACHE_WRITE_KEYS),
+        reasoning_tokens=_first_count(a, REASONING_KEYS),
+        reported_cost_usd=_reported_cost(a),
+        ttft_ms=_ttft_ms(a, events, raw.start_time),
+        session_id=_first_str(a, SESSION_KEYS),
+        user_id=_first_str(a, USER_KEYS),
+        input_text=extract_input_text(a, events),
+        output_text=extract_output_text(a, events),
         attributes=dict(a),
+        events=[_event_dict(e) for e in events] or None,
+        links=[
+            {
+                "trace_id": link.trace_id,
+                "span_id": link.span_id,
+                "attributes": dict(link.attributes),
+            }
+            for link in raw.links
+        ]
+        or None,
         resource_attributes=dict(raw.resource_attributes),
+        metadata=_metadata(a),
     )
+
+
+def _span_type(a: Mapping[str, Any], name: str, has_model_and_tokens: bool) -> str:
+    if found := _lookup(_TYPE_BY_OPERATION, a.get("gen_ai.operation.name")):
+        return found
+    kind = a.get("openinference.span.kind")
+    if isinstance(kind, str):
+        return _TYPE_BY_OPENINFERENCE.get(kind.upper(), "other")
+    if found := _lookup(_TYPE_BY_TRACELOOP, a.get("traceloop.span.kind")):
+        return found
+    if found := _lookup(_TYPE_BY_REQUEST_TYPE, a.get("llm.request.type")):
+        return found
+    if has_model_and_tokens or (name.startswith("llm.") and "llm.model" in a):
+        return "llm"
+    return "other"
+
+
+def _operation(a: Mapping[str, Any]) -> str | None:
+    if op := _str(a.get("gen_ai.operation.name")):
+        return op
+    if op := _lookup(_OPERATION_BY_REQUEST_TYPE, a.get("llm.request.type")):
+        return op
+    kind = a.get("openinference.span.kind")
+    if isinstance(kind, str) and (op := _OPERATION_BY_OPENINFERENCE.get(kind.upper())):
+        return op
+    return _lookup(_OPERATION_BY_TRACELOOP, a.get("traceloop.span.kind"))
+
+
+def _lookup(table: Mapping[str, str], value: Any) -> str | None:
+    """``table[value]`` for a string value (attributes may be lists, which are unhashable)."""
+    return table.get(value) if isinstance(value, str) else None
+
+
+def _str(value: Any) -> str | None:
+    """Non-empty text of a scalar attribute (ids sent as ints become strings)."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _first_str(a: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = a.get(key)
+        if value is not None and (text := _str(value)) is not None:
+            return text
+    return None
+
+
+def _count(value: Any) -> int | None:
+    """A token count from an int, a whole float or a numeric string; anything else is None."""
+    if type(value) is int:
+        return value if value >= 0 else None
+    if isinstance(value, str):
+        try:
+            value = float(value) if "." in value or "e" in value.lower() else int(value)
+        except ValueError:
+            return None
+        if type(value) is int:
+            return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _first_count(a: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
+    for key in keys:
+        value = a.get(key)
+        if value is not None and (count := _count(value)) is not None:
+            return count
+    return None
+
+
+def _number(value: Any) -> float | None:
+    """A finite non-negative float from a number or numeric string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        if math.isfinite(number) and number >= 0:
+            return number
+    return None
+
+
+def _first_number(a: Mapping[str, Any], keys: Sequence[str]) -> float | None:
+    for key in keys:
+        value = a.get(key)
+        if value is not None and (number := _number(value)) is not None:
+            return number
+    return None
+
+
+def _reported_cost(a: Mapping[str, Any]) -> float | None:
+    if (total := _first_number(a, COST_TOTAL_KEYS)) is not None:
+        return total
+    for parts in COST_PART_KEYS:
+        values = [v for key in parts if (v := _first_number(a, (key,))) is not None]
+        if values:
+            return sum(values)
+    return None
+
+
+def _is_first_token_event(name: str) -> bool:
+    """``gen_ai.first_token``, ``First Token Stream Event``, ``llm.first_token``, …"""
+    folded = name.lower().replace("_", " ").replace(".", " ").replace("-", " ")
+    return "first token" in folded or "first chunk" in folded
+
+
+def _ttft_ms(a: Mapping[str, Any], events: Sequence[SpanEvent], start: datetime) -> float | None:
+    if (seconds := _first_number(a, TTFT_S_KEYS)) is not None:
+        return seconds * 1000.0
+    for event in events:
+        if _is_first_token_event(event.name):
+            ms = (event.time - start).total_seconds() * 1000.0
+            if ms >= 0:
+                return ms
+    if (seconds := _first_number(a, SERVER_TTFT_S_KEYS)) is not None:
+        return seconds * 1000.0
+    return None
+
+
+def _metadata(a: Mapping[str, Any]) -> dict[str, Any] | None:
+    """User labels as one flat object; on a clash ``metadata.<key>`` wins, then Traceloop's."""
+    labels: dict[str, Any] = {}
+    blob = a.get("metadata")
+    if isinstance(blob, str) and blob.startswith("{"):
+        try:
+            blob = json.loads(blob)
+        except ValueError:
+            pass
+    if isinstance(blob, dict):
+        labels.update(blob)
+    elif blob is not None:
+        labels["metadata"] = blob
+    tags = a.get("tag.tags")
+    if tags is not None:
+        labels["tags"] = tags
+    prefixed = [k for k in a if k.startswith(_METADATA_PREFIXES)]
+    if prefixed:
+        # Sorted so the metadata.* keys (which sort first) are applied last and win.
+        for key in sorted(prefixed, reverse=True):
+            labels[key.removeprefix("metadata.").removeprefix(_METADATA_PREFIXES[1])] = a[key]
+    return labels or None
+
+
+def _event_dict(event: SpanEvent) -> dict[str, Any]:
+    return {"name": event.name, "time": iso_utc(event.time), "attributes": dict(event.attributes)}
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2025-01-15T10:00:00.260000Z``: ISO-8601 UTC with microseconds (naive = UTC)."""
+    if moment.tzinfo is not None and moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -1,0 +1,80 @@
+"""``llmobs sql``: run one read-only query and print the rows as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+
+from llmobs_store.cli.options import db_option
+from llmobs_store.sql.runner import QueryResult, run_query
+from llmobs_store.store import Store
+
+
+@click.command()
+@click.argument("query")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A :NAME value.")
+@click.option("--max-rows", type=int, help="Row cap (default: LLMOBS_MAX_RETURNED_ROWS, 1000).")
+@db_option
+def sql(
+    query: str, output_format: str, params: tuple[str, ...], max_rows: int | None, database_url: str
+) -> None:
+    """Run a read-only SQL QUERY (one SELECT; no writes, files or settings).
+
+    \b
+    Example:
+      llmobs sql "SELECT model, count(*) AS calls FROM spans GROUP BY model" --format csv
+      llmobs sql "SELECT * FROM traces WHERE user_id = :user" -p user=u-42
+    """
+    bound = dict(_split_param(p) for p in params)
+    with Store.open(database_url, upgrade=False) as store:
+        result = run_query(store, query, bound, max_rows=max_rows)
+    if output_format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    elif output_format == "json":
+        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(result))
+    if result.truncated:
+        click.echo(f"(truncated at {len(result.rows)} rows; use --max-rows)", err=True)
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--param")
+    return name, value
+
+
+def format_table(result: QueryResult) -> str:
+    """Rows as an aligned text table with a header rule and a row count."""
+    cells = [[_cell(v) for v in row] for row in result.rows]
+    widths = [len(c) for c in result.columns]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    return str(value).replace("\n", "\\n")

@@ -1,0 +1,1 @@
+"""Read-only ad-hoc SQL: the allow-list guard and the runner every front end uses."""
