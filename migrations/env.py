@@ -14,7 +14,7 @@ from llmobs_store.db.models import Base
 
 
 def _run(connection: Connection) -> None:
-    configure_context(context, connection, Base.metadata)
+    configure_context(context, connection, Base.metadata)  # type: ignore[arg-type]
     with context.begin_transaction():
         context.run_migrations()
 

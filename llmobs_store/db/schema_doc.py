@@ -69,7 +69,7 @@ def sql_type(column: Column[object]) -> str:
         return "TIMESTAMPTZ"
     if isinstance(column.type, JSON):
         return "JSON"
-    return str(column.type.compile(dialect=postgresql.dialect()))
+    return str(column.type.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
 
 
 def render_table(table: Table) -> str:

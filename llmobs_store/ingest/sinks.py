@@ -7,12 +7,12 @@ PostgreSQL takes it through ``COPY`` as CSV rendered by Arrow's C++ writer.
 from __future__ import annotations
 
 import io
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from sqlalchemy import Connection, column, insert, select, table
+from sqlalchemy import Connection, Table, column, insert, select, table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from llmobs_store.db.models import Span
@@ -41,7 +41,7 @@ class DuckDBSink:
     """Arrow in, columns out: duplicates are removed in Arrow, then one ``INSERT … SELECT``."""
 
     def write(self, conn: Connection, batches: dict[str, pa.Table]) -> None:
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         for name, rows in batches.items():
             if name == "spans":
                 rows = self._new_spans(raw, rows)
@@ -115,7 +115,7 @@ class PostgresSink:
             )
             self._copy(conn, "_llmobs_spans_in", rows)
             staged = table("_llmobs_spans_in", *[column(n) for n in rows.column_names])
-            spans = Span.__table__
+            spans: Table = Span.__table__  # type: ignore[assignment]
             inserted = (
                 pg_insert(spans)
                 .from_select(rows.column_names, select(staged))

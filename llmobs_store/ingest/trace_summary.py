@@ -10,6 +10,7 @@ from sqlalchemy import (
     FromClause,
     Insert,
     Select,
+    Table,
     and_,
     case,
     func,
@@ -20,6 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from llmobs_store.db.expressions import milliseconds_between
 from llmobs_store.db.models import Trace
+
+TRACES: Table = Trace.__table__  # type: ignore[assignment]
 
 # Columns of the span source the summary reads.
 SOURCE_COLUMNS = (
@@ -81,8 +84,8 @@ def upsert_summaries(spans: FromClause) -> Insert:
     range widens; the root's name and service win once the root span has arrived.
     """
     rows = summary_rows(spans)
-    stmt = pg_insert(Trace.__table__).from_select([col.name for col in rows.selected_columns], rows)
-    old, new = Trace.__table__.c, stmt.excluded
+    stmt = pg_insert(TRACES).from_select([col.name for col in rows.selected_columns], rows)
+    old, new = TRACES.c, stmt.excluded
     root_arrived = new.root_span_id.is_not(None)
     start = func.least(old.start_time, new.start_time)
     end = func.greatest(old.end_time, new.end_time)

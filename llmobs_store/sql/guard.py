@@ -59,7 +59,7 @@ _FORBIDDEN_FUNCTION_PREFIXES = (
 )
 
 
-def check_read_only(sql: str, *, dialect: str) -> exp.Expression:
+def check_read_only(sql: str, *, dialect: str) -> exp.Query:
     """Parse ``sql`` and return its tree if it is a single read-only query; else ``InvalidSql``.
 
     ``dialect`` is the SQLAlchemy dialect name (``duckdb`` or ``postgresql``).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, inspect
 
@@ -13,9 +15,9 @@ LLMOBS_TABLES = set(Base.metadata.tables)
 
 
 @pytest.fixture
-def engine(database_url: str) -> Engine:
+def engine(database_url: str) -> Iterator[Engine]:
     created = create_store_engine(database_url, pool_size=2)
-    yield created  # type: ignore[misc]
+    yield created
     created.dispose()
 
 

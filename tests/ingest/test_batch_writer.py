@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 from concurrent.futures import Future
 
 import pyarrow as pa
@@ -197,7 +198,9 @@ def test_logs_and_spans_in_one_submission(store: Store) -> None:
 
 def test_trace_summary_merges_spans_arriving_children_first(store: Store) -> None:
     root = make_span(name="POST /answer", duration_ms=1_000, service_name="app")
-    child = dict(trace_id=root.trace_id, parent_span_id=root.span_id, span_type="llm")
+    child: dict[str, Any] = dict(
+        trace_id=root.trace_id, parent_span_id=root.span_id, span_type="llm"
+    )
     store.write([make_span(offset_ms=100, input_tokens=10, output_tokens=5, **child)])
     store.write([make_span(offset_ms=300, status="error", **child)])
     store.write([make_span(offset_ms=500, input_tokens=1, cost_usd=0.5, **child)])
