@@ -40,7 +40,7 @@ SUBMIT_ROWS = 10_000
 
 
 def make_spans(num_spans: int, seed: int = 42) -> list[SpanRecord]:
-    """Deterministic 5-span traces whose attribute JSON is about 300 bytes, like real GenAI spans."""
+    """Deterministic 5-span traces with about 300 bytes of attribute JSON, like real GenAI spans."""
     rng = random.Random(seed)
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     spans = []

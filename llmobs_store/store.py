@@ -15,7 +15,7 @@ from llmobs_store.db.engine import create_store_engine
 from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.batch_writer import BatchWriter
 from llmobs_store.ingest.pipeline import prepare_spans
-from llmobs_store.ingest.pricing import Pricer
+from llmobs_store.ingest.pricing import Pricer, load_overrides
 from llmobs_store.ingest.records import RawSpan, Record
 from llmobs_store.ingest.sinks import sink_for
 
@@ -41,6 +41,7 @@ class Store:
             retry_after_s=settings.writer_retry_after_s,
         )
         self._pricer = Pricer()
+        self.reload_prices()
 
     @classmethod
     def open(
@@ -62,6 +63,11 @@ class Store:
             engine.dispose()
             raise
         return cls(engine, settings)
+
+    def reload_prices(self) -> None:
+        """Read the ``model_prices`` overrides again; call after changing that table."""
+        with self.engine.connect() as conn:
+            self._pricer = Pricer(load_overrides(conn))
 
     @property
     def dialect_name(self) -> str:

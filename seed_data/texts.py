@@ -1,4 +1,4 @@
-"""The built-in bank of questions, answers, documents and instructions the demo's text comes from."""
+"""The bank of questions, answers, documents and instructions the demo's text comes from."""
 
 from __future__ import annotations
 
@@ -250,6 +250,7 @@ KB_PASSAGES: tuple[tuple[str, str], ...] = (
     ("docs-labels-batch", "Batch label jobs accept up to 500 shipment ids."),
 )
 
+# The summariser puts its instruction in the user message, so it sends no system instructions.
 SYSTEM_INSTRUCTIONS: dict[str, str] = {
     "support-bot": (
         "You are ShipFast's support assistant. Be concise and friendly. Use the tools to look up "
@@ -260,5 +261,4 @@ SYSTEM_INSTRUCTIONS: dict[str, str] = {
         "Answer developer questions using only the documentation passages provided. Cite the "
         "passage ids in brackets. If the passages do not contain the answer, say so."
     ),
-    "summariser": "Summarise the document in at most two sentences for a busy manager.",
 }

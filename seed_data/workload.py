@@ -1,4 +1,4 @@
-"""The demo's workload model: services, models, tenants, users and how traffic varies in time."""
+"""How demo traffic varies: tenants and users, the daily rhythm, incidents, and model prices."""
 
 from __future__ import annotations
 
@@ -7,173 +7,16 @@ import itertools
 import math
 import random
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from functools import cache
 
 from genai_prices import Usage, calc_price
 
+from seed_data.catalogue import LLM_ERROR_SHARE
+
 US_PER_S = 1_000_000
 US_PER_HOUR = 3_600 * US_PER_S
 
-
-@dataclass(frozen=True)
-class ModelProfile:
-    """One model as an app calls it: names, provider and how fast it answers."""
-
-    request_model: str
-    response_model: str  # dated names, as the real APIs answer
-    provider: str  # OpenTelemetry gen_ai.provider.name
-    server_address: str
-    scope_name: str  # the instrumentation library that would report it
-    ttft_median_s: float
-    tokens_per_s: float
-    cache_read_share: float = 0.0  # share of calls served partly from the provider's cache
-    cache_write_share: float = 0.0  # share of calls that write the cache (anthropic only)
-    reasoning: bool = False
-
-
-_OPENAI = ("api.openai.com", "opentelemetry.instrumentation.openai_v2")
-_ANTHROPIC = ("api.anthropic.com", "opentelemetry.instrumentation.anthropic")
-MODELS: dict[str, ModelProfile] = {
-    m.request_model: m
-    for m in (
-        ModelProfile("gpt-4o-mini", "gpt-4o-mini-2024-07-18", "openai", *_OPENAI, 0.35, 90, 0.35),
-        ModelProfile("gpt-4o", "gpt-4o-2024-08-06", "openai", *_OPENAI, 0.5, 60, 0.35),
-        ModelProfile("o3-mini", "o3-mini-2025-01-31", "openai", *_OPENAI, 0.4, 140, 0.2, 0, True),
-        ModelProfile(
-            "claude-3-5-sonnet-20241022",
-            "claude-3-5-sonnet-20241022",
-            "anthropic",
-            *_ANTHROPIC,
-            0.7,
-            55,
-            0.45,
-            0.1,
-        ),
-        ModelProfile(
-            "claude-3-5-haiku-20241022",
-            "claude-3-5-haiku-20241022",
-            "anthropic",
-            *_ANTHROPIC,
-            0.4,
-            100,
-            0.45,
-            0.1,
-        ),
-        ModelProfile(
-            "gemini-1.5-flash",
-            "gemini-1.5-flash-002",
-            "gcp.gemini",
-            "generativelanguage.googleapis.com",
-            "opentelemetry.instrumentation.google_genai",
-            0.3,
-            160,
-            0.1,
-        ),
-        ModelProfile(
-            "mistral-large-latest",
-            "mistral-large-2411",
-            "mistral_ai",
-            "api.mistral.ai",
-            "opentelemetry.instrumentation.mistralai",
-            0.5,
-            45,
-        ),
-        # Self-hosted behind an OpenAI-compatible server; genai-prices has no price for it.
-        ModelProfile("acme-llm-7b", "acme-llm-7b", "vllm", "vllm.internal", _OPENAI[1], 0.15, 70),
-    )
-}
-EMBEDDING_MODEL = ModelProfile(
-    "text-embedding-3-small", "text-embedding-3-small", "openai", *_OPENAI, 0.12, 0
-)
-
-
-@dataclass(frozen=True)
-class ServiceProfile:
-    """One app of the demo: its traffic share, trace shapes and the models it calls."""
-
-    name: str
-    version_before: str
-    version_after: str  # deployed part-way through the window
-    weight: float
-    feature: str  # metadata.feature
-    route: str  # root span name
-    root_kind: str
-    workflow: str
-    shapes: dict[str, float]  # trace shape -> weight
-    models: dict[str, float]  # request model -> weight
-    stream_share: float
-    temperature: float
-    max_tokens: int
-    cache_lookup: bool = False  # consults an app-level semantic cache first
-
-
-SERVICES: tuple[ServiceProfile, ...] = (
-    ServiceProfile(
-        "support-bot",
-        "2.14.0",
-        "2.15.0",
-        0.5,
-        "chat",
-        "POST /v1/answer",
-        "server",
-        "answer",
-        {"agent": 0.5, "rag_tool": 0.3, "single": 0.2},
-        {
-            "gpt-4o-mini": 0.3,
-            "gpt-4o": 0.18,
-            "claude-3-5-sonnet-20241022": 0.25,
-            "claude-3-5-haiku-20241022": 0.1,
-            "o3-mini": 0.1,
-            "mistral-large-latest": 0.07,
-        },
-        0.8,
-        0.3,
-        1024,
-    ),  # fmt: skip
-    ServiceProfile(
-        "search-api",
-        "1.8.3",
-        "1.9.0",
-        0.35,
-        "search",
-        "POST /v1/search",
-        "server",
-        "search",
-        {"rag_embed": 0.7, "rag": 0.3},
-        {
-            "gpt-4o-mini": 0.35,
-            "gemini-1.5-flash": 0.3,
-            "claude-3-5-haiku-20241022": 0.2,
-            "mistral-large-latest": 0.1,
-            "acme-llm-7b": 0.05,
-        },
-        0.5,
-        0.0,
-        2048,
-        cache_lookup=True,
-    ),  # fmt: skip
-    ServiceProfile(
-        "summariser",
-        "0.9.2",
-        "0.9.2",
-        0.15,
-        "summarise",
-        "summarise_document",
-        "consumer",
-        "summarise",
-        {"single": 0.7, "map_reduce": 0.3},
-        {
-            "claude-3-5-haiku-20241022": 0.3,
-            "gemini-1.5-flash": 0.3,
-            "gpt-4o-mini": 0.2,
-            "acme-llm-7b": 0.1,
-            "claude-3-5-sonnet-20241022": 0.1,
-        },
-        0.0,
-        0.2,
-        4096,
-    ),  # fmt: skip
-)
 
 TENANTS: dict[str, float] = {
     "acme": 0.35,
@@ -206,88 +49,6 @@ class UserPool:
     def pick(self, rng: random.Random) -> User:
         """A user, the busiest ones most often."""
         return rng.choices(self.users, cum_weights=self._cum)[0]
-
-
-@dataclass(frozen=True)
-class ErrorKind:
-    """A way a call fails: what the instrumentation records and how long the call took."""
-
-    error_type: str  # error.type: short exception name
-    exception_type: str  # exception.type: fully qualified
-    message: str
-    duration_s: float | None  # fixed duration (a client timeout); None = fails fast
-
-
-LLM_ERRORS: dict[str, tuple[ErrorKind, ...]] = {
-    "openai": (
-        ErrorKind(
-            "RateLimitError",
-            "openai.RateLimitError",
-            "Error code: 429 - {'error': {'message': 'Rate limit reached for requests', "
-            "'type': 'requests', 'code': 'rate_limit_exceeded'}}",
-            None,
-        ),
-        ErrorKind("APITimeoutError", "openai.APITimeoutError", "Request timed out.", 30.0),
-        ErrorKind("APIConnectionError", "openai.APIConnectionError", "Connection error.", None),
-        ErrorKind(
-            "InternalServerError",
-            "openai.InternalServerError",
-            "Error code: 500 - {'error': {'message': 'The server had an error while processing "
-            "your request. Sorry about that!', 'type': 'server_error'}}",
-            None,
-        ),
-    ),
-    "anthropic": (
-        ErrorKind(
-            "RateLimitError",
-            "anthropic.RateLimitError",
-            "Error code: 429 - {'type': 'error', 'error': {'type': 'rate_limit_error', "
-            "'message': 'Number of request tokens has exceeded your per-minute rate limit'}}",
-            None,
-        ),
-        ErrorKind(
-            "OverloadedError",
-            "anthropic.InternalServerError",
-            "Error code: 529 - {'type': 'error', 'error': {'type': 'overloaded_error', "
-            "'message': 'Overloaded'}}",
-            None,
-        ),
-        ErrorKind("APITimeoutError", "anthropic.APITimeoutError", "Request timed out.", 30.0),
-    ),
-    "gcp.gemini": (
-        ErrorKind(
-            "ResourceExhausted",
-            "google.api_core.exceptions.ResourceExhausted",
-            "429 Resource has been exhausted (e.g. check quota).",
-            None,
-        ),
-        ErrorKind(
-            "ServiceUnavailable",
-            "google.api_core.exceptions.ServiceUnavailable",
-            "503 The model is overloaded. Please try again later.",
-            None,
-        ),
-    ),
-    "mistral_ai": (
-        ErrorKind(
-            "SDKError",
-            "mistralai.models.sdkerror.SDKError",
-            'API error occurred: Status 429 {"message":"Requests rate limit exceeded"}',
-            None,
-        ),
-        ErrorKind("TimeoutException", "httpx.ReadTimeout", "The read operation timed out", 30.0),
-    ),
-    "vllm": (
-        ErrorKind("APIConnectionError", "openai.APIConnectionError", "Connection error.", None),
-        ErrorKind("APITimeoutError", "openai.APITimeoutError", "Request timed out.", 30.0),
-    ),
-}
-TOOL_ERRORS: tuple[ErrorKind, ...] = (
-    ErrorKind("TimeoutError", "TimeoutError", "tool call exceeded its 10s deadline", 10.0),
-    ErrorKind("HTTPError", "requests.exceptions.HTTPError", "502 Server Error: Bad Gateway", None),
-)
-LLM_ERROR_SHARE = 0.026
-TOOL_ERROR_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -371,16 +132,18 @@ class Rates:
 
 
 @cache
-def price_rates(response_model: str) -> Rates | None:
-    """Per-token rates from genai-prices, or None for a model it does not know.
+def price_rates(response_model: str, day: date) -> Rates | None:
+    """Per-token rates from genai-prices on ``day``, or None for a model it does not know.
 
-    Prices here are linear, which holds for the demo's models below their long-context tiers
-    (gemini-1.5-flash doubles above 128k tokens; demo prompts stay far below). A thousand
-    tokens per probe keeps every probe in the base tier.
+    Prices on a given day (not "now") keep the demo's costs the same on every run. They are
+    linear for the demo's models below their long-context tiers (gemini-1.5-flash doubles
+    above 128k tokens; demo prompts stay far below), and 1,000-token probes stay in the base.
     """
+    noon = datetime.combine(day, time(12), UTC)
 
     def usd(**tokens: int) -> float:
-        return float(calc_price(Usage(**tokens), model_ref=response_model).total_price) / 1000
+        price = calc_price(Usage(**tokens), model_ref=response_model, genai_request_timestamp=noon)
+        return float(price.total_price) / 1000
 
     try:
         base = usd(input_tokens=1000)

@@ -27,6 +27,10 @@ class StoredSpan:
     duration_ms: float
     service_name: str | None
     model: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    total_tokens: int | None
+    cost_usd: float | None
     attributes: dict[str, Any]
     events: list[dict[str, Any]]
 
@@ -47,6 +51,10 @@ def list_trace_spans(conn: Connection, trace_id: str) -> list[StoredSpan]:
             Span.duration_ms,
             Span.service_name,
             Span.model,
+            Span.input_tokens,
+            Span.output_tokens,
+            Span.total_tokens,
+            Span.cost_usd,
             Span.attributes,
             Span.events,
         )
@@ -67,6 +75,10 @@ def list_trace_spans(conn: Connection, trace_id: str) -> list[StoredSpan]:
             duration_ms=float(row.duration_ms),
             service_name=row.service_name,
             model=row.model,
+            input_tokens=row.input_tokens,
+            output_tokens=row.output_tokens,
+            total_tokens=row.total_tokens,
+            cost_usd=row.cost_usd,
             attributes=dict(row.attributes or {}),
             events=list(row.events or []),
         )

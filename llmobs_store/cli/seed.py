@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import click
@@ -46,9 +47,7 @@ def seed_store(
     store: Store, *, num_traces: int, days: float, seed: int, end: datetime | None
 ) -> DemoSummary:
     """Load demo data into ``store`` with a progress bar on stderr."""
-    with click.progressbar(
-        length=num_traces, label="seeding", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=num_traces, label="seeding", file=sys.stderr) as bar:
         done = 0
 
         def advance(num_done: int) -> None:

@@ -122,7 +122,7 @@ def run_server(store: Store, started: float) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    address = f"http://{settings.server_host}:{server.effective_port}"  # type: ignore[attr-defined]
+    address = f"http://{settings.server_host}:{server.effective_port}"
     click.echo(
         f"llmobs serving {store.dialect_name} at {address} "
         f"(ready in {time.perf_counter() - started:.2f} s; Ctrl+C to stop)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -45,11 +47,20 @@ def sql(
         writer.writerows(result.rows)
     elif output_format == "json":
         rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        click.echo(json.dumps(rows, default=str, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, default=_json_value, ensure_ascii=False, indent=2))
     else:
         click.echo(format_table(result))
     if result.truncated:
         click.echo(f"(truncated at {len(result.rows)} rows; use --max-rows)", err=True)
+
+
+def _json_value(value: Any) -> Any:
+    # PostgreSQL sums integers into NUMERIC: keep them numbers in JSON, not strings.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
 
 
 def _split_param(text: str) -> tuple[str, str]:

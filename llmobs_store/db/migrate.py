@@ -12,7 +12,7 @@ from alembic.ddl.impl import DefaultImpl
 from alembic.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Index, MetaData
+from sqlalchemy import Connection, Engine, Index, MetaData, text
 
 import migrations
 
@@ -66,6 +66,10 @@ def _include_object_for(dialect_name: str) -> Any:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest)."""
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several collector processes may start at once: one migrates, the others wait
+            # for its transaction and then find nothing left to do.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('llmobs schema migration'))"))
         command.upgrade(alembic_config(conn), revision)
 
 

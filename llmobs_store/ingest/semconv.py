@@ -312,7 +312,10 @@ def _ttft_ms(a: Mapping[str, Any], events: Sequence[SpanEvent], start: datetime)
         return seconds * 1000.0
     for event in events:
         if _is_first_token_event(event.name):
-            ms = (event.time - start).total_seconds() * 1000.0
+            try:
+                ms = (event.time - start).total_seconds() * 1000.0
+            except TypeError:  # one naive, one aware: no trustworthy difference
+                continue
             if ms >= 0:
                 return ms
     if (seconds := _first_number(a, SERVER_TTFT_S_KEYS)) is not None:
@@ -350,6 +353,6 @@ def _event_dict(event: SpanEvent) -> dict[str, Any]:
 
 def iso_utc(moment: datetime) -> str:
     """``2025-01-15T10:00:00.260000Z``: ISO-8601 UTC with microseconds (naive = UTC)."""
-    if moment.tzinfo is not None and moment.utcoffset():
+    if moment.tzinfo is not UTC and moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, inspect
@@ -10,6 +11,8 @@ from sqlalchemy import Column, Engine, Integer, MetaData, Table, inspect
 from llmobs_store.db import migrate
 from llmobs_store.db.engine import create_store_engine
 from llmobs_store.db.models import Base
+from llmobs_store.store import Store
+from tests.conftest import POSTGRES_URL, reset_postgres
 
 LLMOBS_TABLES = set(Base.metadata.tables)
 
@@ -71,11 +74,23 @@ def test_indexes_per_dialect(engine: Engine) -> None:
 
 
 def test_open_brings_an_older_database_to_head(database_url: str) -> None:
-    from llmobs_store.store import Store
-
     engine = create_store_engine(database_url, pool_size=1)
     migrate.upgrade(engine)
     migrate.downgrade(engine, "base")
     engine.dispose()
     with Store.open(database_url) as store:
         assert migrate.current_revision(store.engine) == migrate.head_revision()
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_migrate_once() -> None:
+    """Several collectors opening one new PostgreSQL database at once all end at head."""
+    reset_postgres()
+
+    def open_and_close(_: int) -> str | None:
+        with Store.open(POSTGRES_URL) as store:
+            return migrate.current_revision(store.engine)
+
+    with ThreadPoolExecutor(4) as pool:
+        revisions = list(pool.map(open_and_close, range(4)))
+    assert revisions == [migrate.head_revision()] * 4

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
 from concurrent.futures import Future
+from typing import Any
 
 import pyarrow as pa
 import pytest
