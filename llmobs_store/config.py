@@ -22,8 +22,11 @@ class Settings:
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     # Write path: the writer commits whatever is queued as soon as it is free; under load
     # batches grow by themselves up to this size. A fixed flush timer would cap throughput.
-    writer_batch_max_rows: int = 100_000
-    writer_queue_max_rows: int = 200_000
+    # DuckDB writes a batch of at least one row group (122,880 rows) straight to the file
+    # instead of the WAL: commits of 250k rows are twice as fast as of 100k (measured here).
+    # The queue bound caps memory: ~650 bytes of Arrow data per queued span.
+    writer_batch_max_rows: int = 250_000
+    writer_queue_max_rows: int = 300_000
     writer_flush_interval_s: float = 0.0
     writer_retry_after_s: float = 1.0
     server_host: str = "127.0.0.1"
