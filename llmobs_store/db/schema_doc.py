@@ -40,7 +40,7 @@ Conventions that hold everywhere:
   NULL `cost_usd`. Use `count(cost_usd)` vs `count(*)` to see price coverage.
 - **JSON columns** keep everything the client sent. On DuckDB read them with `->>`
   (`attributes->>'gen_ai.request.model'`) and chain `->` for nested values; on PostgreSQL
-  (JSONB) the same operators work.
+  (JSONB) the same operators work. JSON has no NaN or infinity: such values are stored as null.
 - A span re-delivered by a retrying exporter is stored once: `(trace_id, span_id)` is unique.
 
 Example questions:

@@ -56,6 +56,8 @@ class _Instrument:
         self._lock = threading.Lock()
         self._created = datetime.now(UTC)
         self._last_point: dict[LabelKey, datetime] = {}
+        # The seed's in-memory value per label set (counters and gauges).
+        self._values: dict[LabelKey, float] = {}
 
     def flush(self, timeout: float | None = None) -> None:
         """Return once every point recorded so far is committed (or failed and logged)."""
@@ -97,26 +99,6 @@ class Counter(_Instrument):
 
     kind = "sum"
 
-    def __init__(
-        self,
-        name: str,
-        description: str = "",
-        *,
-        unit: str | None = None,
-        store: Store | None = None,
-        exporter: RecordExporter | None = None,
-        service_name: str | None = None,
-    ) -> None:
-        super().__init__(
-            name,
-            description,
-            unit=unit,
-            store=store,
-            exporter=exporter,
-            service_name=service_name,
-        )
-        self._values: dict[LabelKey, float] = defaultdict(float)
-
     def inc(self, value: float = 1, labels: Mapping[str, Any] | None = None) -> None:
         """Add ``value`` (never negative: a counter that went down would not be monotonic)."""
         key = self._add(value, labels)
@@ -134,7 +116,7 @@ class Counter(_Instrument):
             raise ValueError(f"counter {self.name} can only increase, not by {value}")
         key = label_key(labels)
         with self._lock:
-            self._values[key] += value
+            self._values[key] = self._values.get(key, 0.0) + value
         return key
 
 
@@ -146,26 +128,6 @@ class Gauge(_Instrument):
     """
 
     kind = "gauge"
-
-    def __init__(
-        self,
-        name: str,
-        description: str = "",
-        *,
-        unit: str | None = None,
-        store: Store | None = None,
-        exporter: RecordExporter | None = None,
-        service_name: str | None = None,
-    ) -> None:
-        super().__init__(
-            name,
-            description,
-            unit=unit,
-            store=store,
-            exporter=exporter,
-            service_name=service_name,
-        )
-        self._values: dict[LabelKey, float] = {}
 
     def set(self, value: float, labels: Mapping[str, Any] | None = None) -> None:
         """Set the value."""
