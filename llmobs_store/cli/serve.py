@@ -15,6 +15,7 @@ from llmobs_store.cli.options import db_option
 from llmobs_store.cli.seed import seed_store
 from llmobs_store.config import Settings
 from llmobs_store.store import Store
+from seed_data import DEFAULT_DAYS, DEFAULT_NUM_TRACES
 
 
 def _server_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -76,8 +77,6 @@ def demo(
     with store.connect() as conn:
         has_data = conn.execute(text("SELECT count(*) FROM spans")).scalar_one() > 0
     if not has_data:
-        from seed_data import DEFAULT_DAYS, DEFAULT_NUM_TRACES
-
         click.echo(f"loading demo data into {database_url} …", err=True)
         summary = seed_store(
             store,
