@@ -29,6 +29,13 @@ class Settings:
     writer_queue_max_rows: int = 300_000
     writer_flush_interval_s: float = 0.0
     writer_retry_after_s: float = 1.0
+    # Ingest: request bodies are limited after decompression (OTLP recommends 64 MiB).
+    max_request_mb: float = 64.0
+    # Prompt/answer capture: on by default, cut at this length with the truncation marker,
+    # and masked by the built-in rules plus these extra regular expressions.
+    capture_content: bool = True
+    max_content_chars: int = 20_000
+    redact_patterns: tuple[str, ...] = ()
     server_host: str = "127.0.0.1"
     server_port: int = 4318
     server_threads: int = 8
@@ -51,6 +58,11 @@ class Settings:
                 continue
             if f.name == "api_keys":
                 values[f.name] = tuple(k.strip() for k in raw.split(",") if k.strip())
+            elif f.name == "redact_patterns":
+                # Regular expressions may hold commas: one pattern per line.
+                values[f.name] = tuple(p for p in raw.splitlines() if p.strip())
+            elif f.type == "bool":
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
             elif f.type == "int":
                 values[f.name] = int(raw)
             elif f.type == "float":

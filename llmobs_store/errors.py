@@ -15,6 +15,18 @@ class IngestRejected(LlmobsError, ValueError):
         self.field = field
 
 
+class PayloadTooLarge(IngestRejected):
+    """A request body over the size limit, counted after decompression."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"request body exceeds {limit_bytes} bytes (after decompression)")
+        self.limit_bytes = limit_bytes
+
+
+class UnsupportedMediaType(IngestRejected):
+    """A Content-Type or Content-Encoding llmobs does not decode."""
+
+
 class WriterBusy(LlmobsError):
     """The write queue is full; the caller should retry after ``retry_after_s`` seconds."""
 

@@ -13,7 +13,7 @@ from llmobs_store.config import Settings
 from llmobs_store.db import migrate
 from llmobs_store.db.engine import create_store_engine
 from llmobs_store.ingest.arrow_tables import to_arrow
-from llmobs_store.ingest.batch_writer import BatchWriter
+from llmobs_store.ingest.batch_writer import BatchWriter, CommitListener
 from llmobs_store.ingest.pipeline import prepare_spans
 from llmobs_store.ingest.pricing import Pricer, load_overrides
 from llmobs_store.ingest.records import RawSpan, Record
@@ -73,6 +73,10 @@ class Store:
     def dialect_name(self) -> str:
         """``duckdb`` or ``postgresql``."""
         return self.engine.dialect.name
+
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Call ``listener`` with the rows of every commit (see ``BatchWriter``)."""
+        self._writer.add_commit_listener(listener)
 
     @property
     def pending_rows(self) -> int:

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -17,6 +18,8 @@ from llmobs_store.errors import WriterBusy, WriterClosed
 from llmobs_store.ingest.sinks import Sink
 
 log = logging.getLogger(__name__)
+
+CommitListener = Callable[[dict[str, pa.Table]], None]
 
 
 @dataclass
@@ -58,8 +61,17 @@ class BatchWriter:
         self._queue: deque[_Submission] = deque()
         self._pending_rows = 0  # queued or being written, released after commit
         self._closed = False
+        self._listeners: list[CommitListener] = []
         self._thread = threading.Thread(target=self._run, name="llmobs-writer", daemon=True)
         self._thread.start()
+
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Call ``listener(stored)`` on the writer thread after each commit.
+
+        ``stored`` maps table names to the rows really stored (duplicates left out). A
+        listener must be quick and must not raise; what it raises is logged and dropped.
+        """
+        self._listeners.append(listener)
 
     @property
     def pending_rows(self) -> int:
@@ -166,7 +178,14 @@ class BatchWriter:
             for name, rows in submission.batches.items():
                 merged.setdefault(name, []).append(rows)
         with conn.begin():
-            self._sink.write(conn, {n: pa.concat_tables(parts) for n, parts in merged.items()})
+            stored = self._sink.write(
+                conn, {n: pa.concat_tables(parts) for n, parts in merged.items()}
+            )
+        for listener in self._listeners:
+            try:
+                listener(stored)
+            except Exception:
+                log.exception("commit listener %r failed", listener)
 
     def _recover(self, conn: Connection, exc: Exception) -> Connection:
         """Log the failure; replace the connection when the database dropped it."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, column, insert, select, table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from llmobs_store.db.models import Span
-from llmobs_store.ingest.arrow_tables import table_of
+from llmobs_store.ingest.arrow_tables import table_of, write_schema
 from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, upsert_summaries
 
 # Above this many distinct trace ids, probing the trace_id index id by id (~27 µs each) costs
@@ -24,11 +24,29 @@ from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, upsert_summaries
 _MAX_INDEX_PROBES = 1_000
 
 
+# The span columns commit listeners (e.g. the Prometheus exposition) get for stored spans.
+STORED_SPAN_COLUMNS = (
+    *SOURCE_COLUMNS,
+    "kind",
+    "provider",
+    "model",
+    "duration_ms",
+    "ttft_ms",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "reasoning_tokens",
+)
+
+
 class Sink(Protocol):
     """Writes one flush worth of rows; the caller owns the transaction."""
 
-    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> None:
-        """Store ``batches`` (table name → rows), skipping spans whose key is already stored."""
+    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        """Store ``batches`` (table name → rows), skipping spans whose key is already stored.
+
+        Returns what was really stored: spans without the skipped duplicates (only the
+        ``STORED_SPAN_COLUMNS``), other tables as given.
+        """
         ...
 
 
@@ -40,11 +58,15 @@ def sink_for(dialect_name: str) -> Sink:
 class DuckDBSink:
     """Arrow in, columns out: duplicates are removed in Arrow, then one ``INSERT … SELECT``."""
 
-    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> None:
+    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
         raw: Any = conn.connection.driver_connection
+        stored: dict[str, pa.Table] = {}
         for name, rows in batches.items():
             if name == "spans":
                 rows = self._new_spans(raw, rows)
+                stored[name] = rows.select(STORED_SPAN_COLUMNS)
+            else:
+                stored[name] = rows
             if not rows.num_rows:
                 continue
             view = f"_llmobs_batch_{name}"
@@ -56,6 +78,7 @@ class DuckDBSink:
                     conn.execute(upsert_summaries(table(view, *map(column, SOURCE_COLUMNS))))
             finally:
                 raw.unregister(view)
+        return stored
 
     def _new_spans(self, raw: object, spans: pa.Table) -> pa.Table:
         """``spans`` without repeats of a key within the batch or of a key already stored."""
@@ -102,8 +125,10 @@ class PostgresSink:
     really inserted (``RETURNING``) reach the trace summary.
     """
 
-    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> None:
+    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+        stored: dict[str, pa.Table] = {}
         for name, rows in batches.items():
+            stored[name] = rows
             if not rows.num_rows:
                 continue
             if name != "spans":
@@ -120,10 +145,18 @@ class PostgresSink:
                 pg_insert(spans)
                 .from_select(rows.column_names, select(staged))
                 .on_conflict_do_nothing(index_elements=["trace_id", "span_id"])
-                .returning(*[spans.c[n] for n in SOURCE_COLUMNS])
+                .returning(*[spans.c[n] for n in STORED_SPAN_COLUMNS])
                 .cte("inserted")
             )
-            conn.execute(upsert_summaries(inserted).add_cte(inserted))
+            summarised = upsert_summaries(inserted).cte("summarised")
+            result = conn.execute(select(inserted).add_cte(summarised))
+            columns = list(zip(*result.all(), strict=False)) or [()] * len(STORED_SPAN_COLUMNS)
+            schema = pa.schema([write_schema("spans").field(n) for n in STORED_SPAN_COLUMNS])
+            stored[name] = pa.Table.from_arrays(
+                [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
+                schema=schema,
+            )
+        return stored
 
     def _copy(self, conn: Connection, table_name: str, rows: pa.Table) -> None:
         buffer = io.BytesIO()

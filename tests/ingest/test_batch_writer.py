@@ -28,7 +28,7 @@ class GatedSink:
         self.gate = threading.Event()
         self.calls: list[int] = []
 
-    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> None:
+    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
         self.entered.set()
         assert self.gate.wait(10), "test never opened the gate"
         if any(
@@ -36,7 +36,7 @@ class GatedSink:
         ):
             raise ValueError("poisoned batch")
         self.calls.append(sum(t.num_rows for t in batches.values()))
-        self.inner.write(conn, batches)
+        return self.inner.write(conn, batches)
 
 
 def _gated_writer(store: Store, sink: GatedSink, *, queue_max_rows: int = 50) -> BatchWriter:
@@ -224,3 +224,16 @@ def test_connections_run_in_utc(store: Store) -> None:
     with store.connect() as conn:
         zone = conn.execute(text("SELECT current_setting('TimeZone')")).scalar_one()
     assert zone in {"UTC", "Etc/UTC"}
+
+
+def test_commit_listeners_see_stored_rows_only(store: Store) -> None:
+    seen: list[dict[str, int]] = []
+    store.add_commit_listener(
+        lambda stored: seen.append({n: t.num_rows for n, t in stored.items()})
+    )
+    store.add_commit_listener(lambda stored: 1 / 0)  # a failing listener is logged, not fatal
+    span = make_span(model="gpt-4o", input_tokens=3)
+    store.write([span, make_log()])
+    store.write([span, make_span()])
+    assert seen == [{"spans": 1, "logs": 1}, {"spans": 1}]
+    assert count_rows(store, "spans") == 2
