@@ -231,7 +231,11 @@ def test_commit_listeners_see_stored_rows_only(store: Store) -> None:
     store.add_commit_listener(
         lambda stored: seen.append({n: t.num_rows for n, t in stored.items()})
     )
-    store.add_commit_listener(lambda stored: 1 / 0)  # a failing listener is logged, not fatal
+
+    def failing(stored: dict[str, pa.Table]) -> None:
+        raise RuntimeError("a failing listener is logged, not fatal")
+
+    store.add_commit_listener(failing)
     span = make_span(model="gpt-4o", input_tokens=3)
     store.write([span, make_log()])
     store.write([span, make_span()])
