@@ -6,6 +6,7 @@ from llmobs_store.db.alerts import AlertEvent, AlertRule
 from llmobs_store.db.base import Base
 from llmobs_store.db.logs import Log
 from llmobs_store.db.metrics import MetricPoint, RequestSample
+from llmobs_store.db.open_spans import OpenSpan
 from llmobs_store.db.reference import ModelPrice, SavedQuery
 from llmobs_store.db.spans import Span, Trace
 
@@ -16,6 +17,7 @@ __all__ = [
     "Log",
     "MetricPoint",
     "ModelPrice",
+    "OpenSpan",
     "RequestSample",
     "SavedQuery",
     "Span",

@@ -18,6 +18,7 @@ TABLE_ORDER = (
     "request_samples",
     "metric_points",
     "logs",
+    "open_spans",
     "alert_rules",
     "alert_events",
     "model_prices",
