@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from llmobs_store.db.models import Span
 from llmobs_store.ingest.arrow_tables import table_of, write_schema
+from llmobs_store.ingest.metric_series import latest_cumulative, write_points
 from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, upsert_summaries
 
 # Above this many distinct trace ids, probing the trace_id index id by id (~27 µs each) costs
@@ -66,6 +67,8 @@ class DuckDBSink:
                 rows = self._new_spans(raw, rows)
                 stored[name] = rows.select(STORED_SPAN_COLUMNS)
             else:
+                if name == "metric_points":
+                    rows = latest_cumulative(rows)
                 stored[name] = rows
             if not rows.num_rows:
                 continue
@@ -73,6 +76,9 @@ class DuckDBSink:
             raw.register(view, rows)
             try:
                 source = table(view, *[column(n) for n in rows.column_names])
+                if name == "metric_points":
+                    write_points(conn, source, rows.column_names)
+                    continue
                 conn.execute(insert(table_of(name)).from_select(rows.column_names, select(source)))
                 if name == "spans":
                     conn.execute(upsert_summaries(table(view, *map(column, SOURCE_COLUMNS))))
@@ -131,14 +137,16 @@ class PostgresSink:
             stored[name] = rows
             if not rows.num_rows:
                 continue
+            if name == "metric_points":
+                stored[name] = rows = latest_cumulative(rows)
+                self._stage(conn, "_llmobs_points_in", "metric_points", rows)
+                staged = table("_llmobs_points_in", *[column(n) for n in rows.column_names])
+                write_points(conn, staged, rows.column_names)
+                continue
             if name != "spans":
                 self._copy(conn, name, rows)
                 continue
-            conn.exec_driver_sql(
-                "CREATE TEMP TABLE IF NOT EXISTS _llmobs_spans_in "
-                "(LIKE spans INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            self._copy(conn, "_llmobs_spans_in", rows)
+            self._stage(conn, "_llmobs_spans_in", "spans", rows)
             staged = table("_llmobs_spans_in", *[column(n) for n in rows.column_names])
             spans: Table = Span.__table__  # type: ignore[assignment]
             inserted = (
@@ -157,6 +165,14 @@ class PostgresSink:
                 schema=schema,
             )
         return stored
+
+    def _stage(self, conn: Connection, staging: str, like: str, rows: pa.Table) -> None:
+        """``COPY`` ``rows`` into a per-session temporary copy of table ``like``."""
+        conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {like} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        self._copy(conn, staging, rows)
 
     def _copy(self, conn: Connection, table_name: str, rows: pa.Table) -> None:
         buffer = io.BytesIO()
