@@ -33,7 +33,7 @@ def _values(store: Store) -> list[tuple[str, float, str]]:
                 "SELECT series_key, value, temporality FROM metric_points ORDER BY series_key, time"
             )
         ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def test_cumulative_points_replace_earlier_ones(store: Store) -> None:
