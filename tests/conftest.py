@@ -61,3 +61,7 @@ def count_rows(store: Store, table: str) -> int:
     assert table in Base.metadata.tables
     with store.connect() as conn:
         return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+# Fixtures of a live HTTP server, shared by the web, API and SDK tests.
+from tests.live_server import keyed_server, live_server  # noqa: E402, F401

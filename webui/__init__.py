@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
-from sqlalchemy import text
+from flask import Flask
 
 from llmobs_store.config import Settings
-from llmobs_store.db import migrate
+from llmobs_store.prometheus.exposition import PrometheusExposition
 from llmobs_store.store import Store
+from webui.api.health import health
+from webui.api.prometheus import prometheus
+from webui.api.routes import api
+from webui.errors import register_error_handlers
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -18,28 +20,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """
     settings = settings or (store.settings if store is not None else Settings.from_env())
     app = Flask(__name__)
-    app.extensions["llmobs_store"] = store or Store.open(settings=settings)
-    app.add_url_rule("/health", "health", health)
+    app.extensions["llmobs_store"] = store = store or Store.open(settings=settings)
+    # Counts what this process stores from now on (Prometheus counter semantics).
+    app.extensions["llmobs_exposition"] = PrometheusExposition(store)
+    app.register_blueprint(health)
+    app.register_blueprint(prometheus)
+    app.register_blueprint(api)
+    register_error_handlers(app)
     return app
-
-
-def current_store() -> Store:
-    """The store of the app handling this request."""
-    from flask import current_app
-
-    store: Store = current_app.extensions["llmobs_store"]
-    return store
-
-
-def health() -> ResponseReturnValue:
-    """Liveness and readiness: the database answers, the schema is current, the writer's queue."""
-    store = current_store()
-    with store.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    revision = migrate.current_revision(store.engine)
-    return jsonify(
-        status="healthy",
-        database=store.dialect_name,
-        schema_revision=revision,
-        pending_rows=store.pending_rows,
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import time
 from pathlib import Path
@@ -19,6 +20,11 @@ from seed_data import DEFAULT_DAYS, DEFAULT_NUM_TRACES
 
 
 def _server_options(func: click.decorators.FC) -> click.decorators.FC:
+    func = click.option(
+        "--allow-unauthenticated",
+        is_flag=True,
+        help="Serve on a non-loopback address without LLMOBS_API_KEYS (anyone may write).",
+    )(func)
     func = click.option("--threads", type=int, help="Worker threads (default 8).")(func)
     func = click.option("--port", type=int, help="Port (default 4318, the OTLP/HTTP port).")(func)
     func = click.option("--host", help="Address to listen on (default 127.0.0.1).")(func)
@@ -28,14 +34,22 @@ def _server_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.command()
 @_server_options
 @db_option
-def serve(host: str | None, port: int | None, threads: int | None, database_url: str) -> None:
+def serve(
+    host: str | None,
+    port: int | None,
+    threads: int | None,
+    allow_unauthenticated: bool,
+    database_url: str,
+) -> None:
     """Serve the collector API and web UI over the database (schema upgraded first).
 
     \b
     Example:
       llmobs serve --db duckdb:///llmobs.duckdb --port 4318
+      LLMOBS_API_KEYS=secret llmobs serve --host 0.0.0.0
     """
     settings = _settings(database_url, host, port, threads)
+    _check_exposure(settings, allow_unauthenticated)
     started = time.perf_counter()
     store = Store.open(settings=settings)
     run_server(store, started)
@@ -59,6 +73,7 @@ def demo(
     host: str | None,
     port: int | None,
     threads: int | None,
+    allow_unauthenticated: bool,
     database_url: str,
 ) -> None:
     """Load demo data (once) into an embedded DuckDB file and serve it.
@@ -69,6 +84,7 @@ def demo(
       llmobs demo --fresh --traces 20000
     """
     settings = _settings(database_url, host, port, threads)
+    _check_exposure(settings, allow_unauthenticated)
     url = make_url(database_url)
     if fresh and url.get_backend_name() == "duckdb" and url.database:
         for path in (Path(url.database), Path(url.database + ".wal")):
@@ -102,6 +118,21 @@ def _settings(
     return Settings.from_env().replace(**changes)
 
 
+def _check_exposure(settings: Settings, allow_unauthenticated: bool) -> None:
+    """Refuse to accept writes from the network without API keys, unless told to."""
+    if settings.api_keys or allow_unauthenticated:
+        return
+    try:
+        loopback = ipaddress.ip_address(settings.server_host).is_loopback
+    except ValueError:
+        loopback = settings.server_host == "localhost"
+    if not loopback:
+        raise click.UsageError(
+            f"refusing to serve on {settings.server_host} without API keys: set "
+            "LLMOBS_API_KEYS, or pass --allow-unauthenticated to accept writes from anyone"
+        )
+
+
 def run_server(store: Store, started: float) -> None:
     """Serve ``store`` with waitress until SIGINT/SIGTERM, then flush the writer and close."""
     from waitress import create_server
@@ -115,6 +146,8 @@ def run_server(store: Store, started: float) -> None:
         port=settings.server_port,
         threads=settings.server_threads,
         ident="llmobs",
+        # Compressed bodies are refused past the limit here; decompressed ones by the app.
+        max_request_body_size=int(settings.max_request_mb * 1024 * 1024),
     )
 
     def stop(signum: int, _frame: FrameType | None) -> None:

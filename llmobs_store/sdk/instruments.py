@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import hashlib
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from llmobs_store.ingest.otlp import metric_series_key
 from llmobs_store.ingest.records import MetricPointRecord
 from llmobs_store.sdk.exporter import PendingExports, RecordExporter, resolve_exporter
 from llmobs_store.sdk.spans import SCOPE_NAME
@@ -23,13 +22,6 @@ DEFAULT_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 def label_key(labels: Mapping[str, Any] | None) -> LabelKey:
     """The seed's key of a label set: its items, sorted."""
     return tuple(sorted((labels or {}).items()))
-
-
-def series_key(name: str, kind: str, labels: LabelKey, service_name: str | None) -> str:
-    """A stable 64-hex-character id of one time series (same inputs, same key, any process)."""
-    identity = [name, kind, [[k, v] for k, v in labels], service_name]
-    encoded = json.dumps(identity, separators=(",", ":"), default=str).encode()
-    return hashlib.sha256(encoded).hexdigest()
 
 
 class _Instrument:
@@ -73,10 +65,21 @@ class _Instrument:
     def _point(self, key: LabelKey, start: datetime | None, now: datetime, **values: Any) -> None:
         labels = dict(key)
         model = labels.get("model")
+        # The same resource and key as these points get when sent over OTLP, so one series is
+        # one series whichever way it reaches the store.
+        resource = {"service.name": self.service_name} if self.service_name else {}
         record = MetricPointRecord(
             name=self.name,
             kind=self.kind,
-            series_key=series_key(self.name, self.kind, key, self.service_name),
+            series_key=metric_series_key(
+                self.name,
+                self.kind,
+                values.get("temporality"),
+                self.unit,
+                labels,
+                resource,
+                SCOPE_NAME,
+            ),
             time=now,
             start_time=start,
             unit=self.unit,
@@ -85,6 +88,7 @@ class _Instrument:
             scope_name=SCOPE_NAME,
             model=model if isinstance(model, str) else None,
             attributes=labels or None,
+            resource_attributes=resource or None,
             **values,
         )
         self._pending.track(lambda: self._exporter.export([record]), f"metric {self.name}")

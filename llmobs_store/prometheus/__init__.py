@@ -1,0 +1,1 @@
+"""Prometheus exposition of what this process stored: LLM requests, tokens, cost, latency."""

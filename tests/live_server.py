@@ -1,0 +1,60 @@
+"""A real HTTP server on 127.0.0.1 (waitress, as ``llmobs serve`` runs it) over the test store.
+
+The fixtures are made available to every test by ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from waitress.server import create_server
+
+from llmobs_store.config import Settings
+from llmobs_store.store import Store
+from webui import create_app
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """Base URL of the running server and the store behind it."""
+
+    url: str
+    store: Store
+
+
+def start_server(store: Store) -> tuple[LiveServer, object]:
+    """Serve ``store`` on a free loopback port in a background thread."""
+    server = create_server(
+        create_app(store=store),
+        host="127.0.0.1",
+        port=0,
+        threads=4,
+        max_request_body_size=int(store.settings.max_request_mb * 1024 * 1024),
+    )
+    threading.Thread(target=server.run, name="test-waitress", daemon=True).start()
+    return LiveServer(f"http://127.0.0.1:{server.effective_port}", store), server
+
+
+@pytest.fixture
+def live_server(store: Store) -> Iterator[LiveServer]:
+    """The app served over real HTTP on both backends."""
+    live, server = start_server(store)
+    try:
+        yield live
+    finally:
+        server.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def keyed_server(database_url: str, settings: Settings) -> Iterator[LiveServer]:
+    """A server that requires one of two API keys on /v1."""
+    store = Store.open(database_url, settings=settings.replace(api_keys=("k-one", "k-two")))
+    live, server = start_server(store)
+    try:
+        yield live
+    finally:
+        server.close()  # type: ignore[attr-defined]
+        store.close()
