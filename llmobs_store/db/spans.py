@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Double, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from llmobs_store.db.base import Base, time_index
+from llmobs_store.db.compression import ZSTD
 from llmobs_store.db.types import UtcDateTime, json_type
 
 TRACE_ID = String(32)
@@ -118,16 +119,20 @@ class Span(Base):
         Text, comment="End user id (user.id, gen_ai.request.user)."
     )
     input_text: Mapped[str | None] = mapped_column(
-        Text, comment="Captured prompt after truncation and redaction; NULL when not captured."
+        Text,
+        info=ZSTD,
+        comment="Captured prompt after truncation and redaction; NULL when not captured.",
     )
     output_text: Mapped[str | None] = mapped_column(
-        Text, comment="Captured answer after truncation and redaction; NULL when not captured."
+        Text,
+        info=ZSTD,
+        comment="Captured answer after truncation and redaction; NULL when not captured.",
     )
     attributes: Mapped[dict[str, Any]] = mapped_column(
-        json_type(), comment="Every span attribute as sent, as a JSON object."
+        json_type(), info=ZSTD, comment="Every span attribute as sent, as a JSON object."
     )
     events: Mapped[list[Any] | None] = mapped_column(
-        json_type(), comment="Span events [{name, time, attributes}], JSON."
+        json_type(), info=ZSTD, comment="Span events [{name, time, attributes}], JSON."
     )
     links: Mapped[list[Any] | None] = mapped_column(
         json_type(), comment="Span links [{trace_id, span_id, attributes}], JSON."

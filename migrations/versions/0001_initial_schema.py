@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from llmobs_store.db.compression import ZSTD
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -658,21 +660,28 @@ def upgrade() -> None:
             sa.Text(),
             nullable=True,
             comment="Captured prompt after truncation and redaction; NULL when not captured.",
+            info=ZSTD,
         ),
         sa.Column(
             "output_text",
             sa.Text(),
             nullable=True,
             comment="Captured answer after truncation and redaction; NULL when not captured.",
+            info=ZSTD,
         ),
         sa.Column(
             "attributes",
             JSON,
             nullable=False,
             comment="Every span attribute as sent, as a JSON object.",
+            info=ZSTD,
         ),
         sa.Column(
-            "events", JSON, nullable=True, comment="Span events [{name, time, attributes}], JSON."
+            "events",
+            JSON,
+            nullable=True,
+            comment="Span events [{name, time, attributes}], JSON.",
+            info=ZSTD,
         ),
         sa.Column(
             "links",
