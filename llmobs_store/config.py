@@ -36,6 +36,8 @@ class Settings:
     capture_content: bool = True
     max_content_chars: int = 20_000
     redact_patterns: tuple[str, ...] = ()
+    # DuckDB's buffer pool (0 = DuckDB's default of 80 % of RAM); beyond it DuckDB spills.
+    duckdb_memory_limit_mb: int = 0
     server_host: str = "127.0.0.1"
     server_port: int = 4318
     server_threads: int = 8

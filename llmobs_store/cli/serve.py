@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import signal
+import sys
 import time
 from pathlib import Path
 from types import FrameType
 
 import click
+import pyarrow as pa
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -140,6 +142,13 @@ def run_server(store: Store, started: float) -> None:
     from webui import create_app
 
     settings = store.settings
+    # Request threads hold the GIL for long stretches of decoding; the writer thread drops it
+    # for every DuckDB call and must win it back each time. The default 5 ms switch interval
+    # turns each of those hand-backs into a wait (a GIL convoy); 0.5 ms keeps the writer flowing.
+    sys.setswitchinterval(0.0005)
+    # Arrow's mimalloc pool keeps freed batches cached; the system allocator hands them back,
+    # which took peak RSS under the OTLP benchmark from ~610 to ~450 MiB.
+    pa.set_memory_pool(pa.system_memory_pool())
     server = create_server(
         create_app(settings=settings, store=store),
         host=settings.server_host,

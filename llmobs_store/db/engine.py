@@ -22,19 +22,24 @@ def is_duckdb(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "duckdb"
 
 
-def create_store_engine(url: str | URL, *, pool_size: int) -> Engine:
+def create_store_engine(
+    url: str | URL, *, pool_size: int, duckdb_memory_limit_mb: int = 0
+) -> Engine:
     """An engine whose every connection runs in UTC, with ``pool_size`` connections at most.
 
     DuckDB: each thread checks out its own connection from a ``QueuePool`` (a shared or
     static connection raises ``ResourceInUseException`` under threads and loses writes).
+    ``duckdb_memory_limit_mb`` caps DuckDB's buffer pool (0: DuckDB's default, 80 % of RAM).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "duckdb":
+        config = {"memory_limit": f"{duckdb_memory_limit_mb}MB"} if duckdb_memory_limit_mb else {}
         engine = create_engine(
             parsed,
             poolclass=QueuePool,
             pool_size=pool_size,
             max_overflow=0,
+            connect_args={"config": config},
         )
         event.listen(engine, "connect", _configure_duckdb)
         _add_duckdb_index_reflection(engine)
