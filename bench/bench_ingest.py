@@ -109,11 +109,15 @@ def wait_healthy(url: str, timeout_s: float = 60.0) -> None:
 
 
 def peak_rss_mib(pid: int) -> float:
-    """Peak resident set size of a running process (VmHWM), in MiB."""
+    """Peak resident set size (VmHWM) of a running process and its children, in MiB."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("VmHWM not found")
+            total += int(line.split()[1]) / 1024
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += peak_rss_mib(int(child))
+    return total
 
 
 def measure_baseline(dump: Path, port: int, concurrency: int) -> float:

@@ -36,6 +36,9 @@ class Settings:
     capture_content: bool = True
     max_content_chars: int = 20_000
     redact_patterns: tuple[str, ...] = ()
+    # Worker processes that decode and normalise OTLP trace requests beside the serving
+    # process (0: all in the serving process, whose GIL then caps ingest near 8,000 spans/s).
+    ingest_worker_processes: int = 0
     # DuckDB's buffer pool (0 = DuckDB's default of 80 % of RAM); beyond it DuckDB spills.
     duckdb_memory_limit_mb: int = 0
     server_host: str = "127.0.0.1"

@@ -7,6 +7,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from types import TracebackType
 
+import pyarrow as pa
 from sqlalchemy import Connection, Engine
 
 from llmobs_store.config import Settings
@@ -15,8 +16,9 @@ from llmobs_store.db.engine import create_store_engine
 from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.batch_writer import BatchWriter, CommitListener
 from llmobs_store.ingest.pipeline import prepare_spans
-from llmobs_store.ingest.pricing import Pricer, load_overrides
-from llmobs_store.ingest.records import RawSpan, Record
+from llmobs_store.ingest.pricing import PriceOverride, Pricer, load_overrides
+from llmobs_store.ingest.records import LogRecord, RawSpan, Record
+from llmobs_store.ingest.redaction import ContentPolicy, protect_log
 from llmobs_store.ingest.sinks import sink_for
 
 
@@ -32,6 +34,8 @@ class Store:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
+        # First: a bad LLMOBS_REDACT_PATTERNS entry fails here, before the writer starts.
+        self._content_policy = ContentPolicy.from_settings(settings)
         self._writer = BatchWriter(
             engine,
             sink_for(engine.dialect.name),
@@ -41,6 +45,7 @@ class Store:
             retry_after_s=settings.writer_retry_after_s,
         )
         self._pricer = Pricer()
+        self.price_overrides: tuple[PriceOverride, ...] = ()
         self.reload_prices()
 
     @classmethod
@@ -55,7 +60,11 @@ class Store:
         settings = settings or Settings.from_env()
         if url is not None:
             settings = settings.replace(database_url=url)
-        engine = create_store_engine(settings.database_url, pool_size=settings.pool_size)
+        engine = create_store_engine(
+            settings.database_url,
+            pool_size=settings.pool_size,
+            duckdb_memory_limit_mb=settings.duckdb_memory_limit_mb,
+        )
         try:
             if upgrade and migrate.current_revision(engine) != migrate.head_revision():
                 migrate.upgrade(engine)
@@ -67,7 +76,24 @@ class Store:
     def reload_prices(self) -> None:
         """Read the ``model_prices`` overrides again; call after changing that table."""
         with self.engine.connect() as conn:
-            self._pricer = Pricer(load_overrides(conn))
+            self.price_overrides = tuple(load_overrides(conn))
+        self._pricer = Pricer(self.price_overrides)
+
+    @property
+    def pricer(self) -> Pricer:
+        """Prices spans with the bundled data and this database's overrides."""
+        return self._pricer
+
+    @property
+    def content_policy(self) -> ContentPolicy:
+        """How captured prompts and answers are redacted and cut (from the settings)."""
+        return self._content_policy
+
+    def submit_tables(
+        self, batches: dict[str, pa.Table], *, block: bool = False, timeout: float | None = None
+    ) -> Future[None]:
+        """Queue rows already in their Arrow form (from ``to_arrow``, e.g. in a worker)."""
+        return self._writer.submit(batches, block=block, timeout=timeout)
 
     @property
     def dialect_name(self) -> str:
@@ -93,6 +119,8 @@ class Store:
         """
         groups: dict[str, list[Record]] = {}
         for record in records:
+            if type(record) is LogRecord:  # log entries carry prompts too (PromptLogger)
+                record = protect_log(record, self._content_policy)
             groups.setdefault(record.table, []).append(record)
         batches = {name: to_arrow(name, rows) for name, rows in groups.items()}
         return self._writer.submit(batches, block=block, timeout=timeout)
@@ -100,8 +128,9 @@ class Store:
     def submit_spans(
         self, spans: Iterable[RawSpan], *, block: bool = False, timeout: float | None = None
     ) -> Future[None]:
-        """Normalise and price ``spans`` as producers sent them, then ``submit`` the rows."""
-        return self.submit(prepare_spans(spans, self._pricer), block=block, timeout=timeout)
+        """Normalise, price and protect ``spans`` as producers sent them, then ``submit`` them."""
+        prepared = prepare_spans(spans, self._pricer, self._content_policy)
+        return self.submit(prepared, block=block, timeout=timeout)
 
     def write(self, records: Iterable[Record], *, timeout: float | None = None) -> None:
         """Store ``records`` and return once they are committed (waits for queue room)."""

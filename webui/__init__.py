@@ -5,12 +5,20 @@ from __future__ import annotations
 from flask import Flask
 
 from llmobs_store.config import Settings
+from llmobs_store.ingest.trace_requests import TracePreparationPool
 from llmobs_store.prometheus.exposition import PrometheusExposition
 from llmobs_store.store import Store
 from webui.api.health import health
 from webui.api.prometheus import prometheus
 from webui.api.routes import api
 from webui.errors import register_error_handlers
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's worker processes, if any (the store is closed by its owner)."""
+    pool: TracePreparationPool | None = app.extensions.pop("llmobs_trace_pool", None)
+    if pool is not None:
+        pool.close()
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -23,6 +31,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.extensions["llmobs_store"] = store = store or Store.open(settings=settings)
     # Counts what this process stores from now on (Prometheus counter semantics).
     app.extensions["llmobs_exposition"] = PrometheusExposition(store)
+    if settings.ingest_worker_processes > 0:
+        app.extensions["llmobs_trace_pool"] = TracePreparationPool(
+            settings, settings.ingest_worker_processes
+        )
     app.register_blueprint(health)
     app.register_blueprint(prometheus)
     app.register_blueprint(api)

@@ -6,6 +6,7 @@ import click
 
 from llmobs_store.cli.db import db
 from llmobs_store.cli.options import LlmobsGroup
+from llmobs_store.cli.prices import prices
 from llmobs_store.cli.seed import seed
 from llmobs_store.cli.serve import demo, serve
 from llmobs_store.cli.sql import sql
@@ -28,5 +29,6 @@ main.add_command(seed)
 main.add_command(sql)
 main.add_command(serve)
 main.add_command(demo)
+main.add_command(prices)
 
 __all__ = ["main"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import signal
-import sys
 import time
 from pathlib import Path
 from types import FrameType
@@ -139,18 +138,15 @@ def run_server(store: Store, started: float) -> None:
     """Serve ``store`` with waitress until SIGINT/SIGTERM, then flush the writer and close."""
     from waitress import create_server
 
-    from webui import create_app
+    from webui import close_app, create_app
 
     settings = store.settings
-    # Request threads hold the GIL for long stretches of decoding; the writer thread drops it
-    # for every DuckDB call and must win it back each time. The default 5 ms switch interval
-    # turns each of those hand-backs into a wait (a GIL convoy); 0.5 ms keeps the writer flowing.
-    sys.setswitchinterval(0.0005)
     # Arrow's mimalloc pool keeps freed batches cached; the system allocator hands them back,
     # which took peak RSS under the OTLP benchmark from ~610 to ~450 MiB.
     pa.set_memory_pool(pa.system_memory_pool())
+    app = create_app(settings=settings, store=store)
     server = create_server(
-        create_app(settings=settings, store=store),
+        app,
         host=settings.server_host,
         port=settings.server_port,
         threads=settings.server_threads,
@@ -174,5 +170,6 @@ def run_server(store: Store, started: float) -> None:
         pass
     finally:
         server.close()
+        close_app(app)
         store.close()
         click.echo("llmobs stopped; every accepted record is committed", err=True)

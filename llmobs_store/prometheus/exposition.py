@@ -31,7 +31,6 @@ from prometheus_client import CollectorRegistry, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily
 
-from llmobs_store.prometheus.totals import LabelledTotals
 from llmobs_store.prometheus.families import (
     REQUEST_COUNTERS,
     REQUEST_HISTOGRAMS,
@@ -39,6 +38,7 @@ from llmobs_store.prometheus.families import (
     SPAN_HISTOGRAMS,
     LabelledFamilies,
 )
+from llmobs_store.prometheus.totals import LabelledTotals
 from llmobs_store.store import Store
 
 

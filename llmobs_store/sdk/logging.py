@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from llmobs_store.ingest.records import LogRecord
+from llmobs_store.ingest.redaction import truncate
 from llmobs_store.sdk.context import correlation_ids
 from llmobs_store.sdk.exporter import PendingExports, RecordExporter, resolve_exporter
 from llmobs_store.sdk.log_handler import EMITTED_BY_LLMOBS, SEVERITY_NUMBERS, LLMObsLogHandler
@@ -253,9 +254,7 @@ class PromptLogger:
 
     def truncate(self, text: str) -> str:
         """``text`` cut to ``max_length`` characters, saying how many were cut."""
-        if len(text) <= self.max_length:
-            return text
-        return f"{text[: self.max_length]}… ({len(text) - self.max_length} chars truncated)"
+        return truncate(text, self.max_length)
 
     def _log(self, message: str, key: str, text: str, model: str, trace_id: str | None) -> None:
         self.logger.debug(

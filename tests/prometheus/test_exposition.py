@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from llmobs_store.prometheus.exposition import PrometheusExposition
 from llmobs_store.ingest.records import MetricPointRecord, RequestSampleRecord, SpanRecord
+from llmobs_store.prometheus.exposition import PrometheusExposition
 from llmobs_store.prometheus.families import LATENCY_BOUNDS_S, TTFT_BOUNDS_S
 from llmobs_store.store import Store
 from tests.factories import T0, make_log, make_span

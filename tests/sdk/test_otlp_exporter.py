@@ -89,7 +89,6 @@ def test_retries_429_and_503_honouring_retry_after(scripted: _ScriptedServer) ->
     waits: list[float] = []
     exporter = _exporter(scripted, waits)
     try:
-        LLMTracer("app", exporter=exporter).start_trace("t")
         tracer = LLMTracer("app", exporter=exporter)
         with tracer.span("one"):
             pass

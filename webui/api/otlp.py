@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 
-from llmobs_store.ingest.otlp import (
-    decode_logs,
-    decode_metrics,
-    decode_traces,
-    encode_export_response,
-)
+from llmobs_store.ingest.otlp import decode_logs, decode_metrics, encode_export_response
 from llmobs_store.ingest.records import Record
+from llmobs_store.ingest.trace_requests import TracePreparationPool, prepare_request
 from webui.app_context import current_store
 
 COMMIT_TIMEOUT_S = 30.0
@@ -18,10 +14,17 @@ COMMIT_TIMEOUT_S = 30.0
 
 def export_traces(body: bytes, media: str) -> Response:
     """``ExportTraceServiceRequest`` → spans; 200 only once they are committed."""
-    decoded = decode_traces(body, media)
-    if decoded.items:
-        current_store().submit_spans(decoded.items).result(COMMIT_TIMEOUT_S)
-    return _answer("traces", media, decoded.num_rejected, decoded.rejection_message)
+    store = current_store()
+    pool: TracePreparationPool | None = current_app.extensions.get("llmobs_trace_pool")
+    if pool is not None:
+        table = pool.prepare(body, media, store.price_overrides)
+        if table.spans is not None:
+            store.submit_tables({"spans": table.spans}).result(COMMIT_TIMEOUT_S)
+        return _answer("traces", media, table.num_rejected, table.rejection_message)
+    prepared = prepare_request(body, media, store.pricer, store.content_policy)
+    if prepared.spans:
+        store.submit(prepared.spans).result(COMMIT_TIMEOUT_S)
+    return _answer("traces", media, prepared.num_rejected, prepared.rejection_message)
 
 
 def export_metrics(body: bytes, media: str) -> Response:

@@ -1,0 +1,402 @@
+"""Prompt and answer privacy before anything is stored: capture switch, redaction, truncation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import operator
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from llmobs_store.config import Settings
+from llmobs_store.ingest.records import LogRecord, SpanRecord
+
+# Set on a span or log whose content was removed because capture is off, so "no prompt"
+# can be told apart from "prompt dropped".
+CONTENT_DROPPED = "llmobs.content_dropped"
+
+# Attribute keys that hold prompts, answers, tool payloads or retrieved documents
+# (STANDARDS §2.3 and §3.3). Only these are rewritten: scanning every attribute would cost
+# time on each span and could mangle ids that merely look like secrets.
+CONTENT_KEYS = frozenset(
+    """
+    gen_ai.input.messages gen_ai.output.messages gen_ai.system_instructions
+    gen_ai.tool.definitions gen_ai.tool.call.arguments gen_ai.tool.call.result
+    gen_ai.retrieval.query.text gen_ai.prompt gen_ai.completion
+    gen_ai.content.prompt gen_ai.content.completion
+    input.value output.value llm.prompts reranker.query
+    traceloop.entity.input traceloop.entity.output
+    langfuse.observation.input langfuse.observation.output
+    langfuse.trace.input langfuse.trace.output
+    llm.prompt llm.response llm.input llm.output
+    """.split()
+)
+# Indexed or nested forms: OpenLLMetry, OpenInference messages, documents and templates.
+CONTENT_PREFIXES = (
+    "gen_ai.prompt.",
+    "gen_ai.completion.",
+    "llm.input_messages.",
+    "llm.output_messages.",
+    "llm.prompt_template.",
+    "retrieval.documents.",
+    "embedding.embeddings.",
+    "reranker.input_documents.",
+    "reranker.output_documents.",
+)
+# Deprecated per-message events carry their text in short keys (STANDARDS §2.3).
+_MESSAGE_EVENT_KEYS = frozenset(("content", "message", "tool_calls", "gen_ai.event.content"))
+_CONTENT_EVENTS = frozenset(
+    "gen_ai.content.prompt gen_ai.content.completion gen_ai.choice "
+    "gen_ai.client.inference.operation.details".split()
+)
+# What the SDK's PromptLogger writes into a log entry's attributes.
+_LOG_CONTENT_KEYS = frozenset(("prompt", "response"))
+
+# E-mail addresses are found from their '@' outwards (see _mask_emails).
+_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+_EMAIL_LOCAL_REVERSED = re.compile(r"[\w.%+-]+")
+_MAX_LOCAL_PART = 256  # RFC 5321 allows 64
+# OpenAI (sk-…, sk-proj-…) and Anthropic (sk-ant-api03-…) keys. A real key is random, so
+# it holds a digit; hyphenated words such as "sk-learn-style-pipelines" are left alone.
+_SK_KEY = re.compile(r"(?<![A-Za-z0-9])sk-(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}")
+# RFC 6750 b64token; the digit rule keeps prose like "Bearer authentication" readable.
+_BEARER = re.compile(
+    r"\b(bearer)[ \t]+(?=[A-Za-z0-9._~+/-]{8})(?=[A-Za-z0-9._~+/-]*\d)"
+    r"[A-Za-z0-9._~+/-]+=*",
+    re.IGNORECASE,
+)
+_AWS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# 13–19 digits, single spaces or dashes between them; the Luhn check happens per match.
+# The pattern starts with a digit and checks "no digit before" only after it: a leading
+# lookbehind stops the regex engine skipping ahead to digits and made the scan 2.5x slower.
+_CARD_CANDIDATE = re.compile(r"[0-9](?<![0-9][0-9])(?:[ -]?[0-9]){12,18}(?![0-9])")
+# Even so a regex scan costs ~5 ns a character; counting digits with bytes.translate costs
+# ~1, and most text holds fewer digits than the shortest card.
+_NOT_DIGITS = bytes(c for c in range(256) if not 0x30 <= c <= 0x39)
+_CARD_SEPARATOR = re.compile(r"[ -]")
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters, followed by how many were cut.
+
+    >>> truncate("0123456789abcdef", 10)
+    '0123456789… (6 chars truncated)'
+    """
+    if len(text) <= max_chars:
+        return text
+    return f"{text[:max_chars]}… ({len(text) - max_chars} chars truncated)"
+
+
+class Redactor(Protocol):
+    """Masks what must not be stored in a piece of prompt or answer text."""
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret replaced by a placeholder."""
+        ...
+
+
+class RegexRedactor:
+    """The built-in rules plus extra regular expressions (each match becomes ``[REDACTED]``).
+
+    >>> RegexRedactor([r"ACME-\\d{6}"]).redact("mail bob@example.com about ACME-123456")
+    'mail [EMAIL] about [REDACTED]'
+
+    Built in: e-mail addresses → ``[EMAIL]``; OpenAI/Anthropic ``sk-…`` keys and AWS access
+    key ids → ``[API_KEY]``; ``Bearer <token>`` → ``Bearer [REDACTED]``; payment card numbers
+    (13–19 digits, spaces or dashes allowed, Luhn-valid, so order ids stay) → ``[CARD]``.
+    """
+
+    def __init__(self, extra_patterns: Iterable[str] = ()) -> None:
+        compiled = []
+        for pattern in extra_patterns:
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as exc:
+                raise ValueError(f"redact pattern {pattern!r} is invalid: {exc}") from exc
+        self._extra = tuple(compiled)
+
+    def redact(self, text: str) -> str:
+        # Each rule runs only when a cheap substring test says it could match: most text
+        # holds no '@', no 'sk-' and no 'earer', and `in` is far faster than a regex scan.
+        if "earer" in text or "EARER" in text:
+            text = _BEARER.sub(r"\1 [REDACTED]", text)
+        if "sk-" in text:
+            text = _SK_KEY.sub("[API_KEY]", text)
+        if "AKIA" in text or "ASIA" in text:
+            text = _AWS_KEY_ID.sub("[API_KEY]", text)
+        if "@" in text:
+            text = _mask_emails(text)
+        if len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGITS)) >= 13:
+            text = _CARD_CANDIDATE.sub(_mask_card, text)
+        for pattern in self._extra:
+            text = pattern.sub("[REDACTED]", text)
+        return text
+
+
+def _mask_emails(text: str) -> str:
+    """``text`` with each e-mail address replaced by ``[EMAIL]``.
+
+    A regex for the whole address tries every word as a possible local part, ~20 ns a
+    character in Python's engine; starting from each '@' and reading the local part
+    backwards costs a few µs per address instead (5x faster on a typical prompt, measured).
+    """
+    pieces: list[str] = []
+    last = 0
+    at = text.find("@")
+    while at != -1:
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if domain is not None:
+            window = text[max(last, at - _MAX_LOCAL_PART) : at][::-1]
+            local = _EMAIL_LOCAL_REVERSED.match(window)
+            if local is not None:
+                pieces += (text[last : at - local.end()], "[EMAIL]")
+                last = domain.end()
+                at = text.find("@", last)
+                continue
+        at = text.find("@", at + 1)
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    """``[CARD]`` for a card number among the digit groups of the match, else the match as is.
+
+    The candidate is the longest run the pattern allows, which may take in a neighbouring
+    group ("4111 1111 1111 1111 2024", "qty 2 4111 …"): the card is then the longest run of
+    whole groups that is one.
+    """
+    found = match.group()
+    if _is_card_number(found):
+        return "[CARD]"
+    edges = [0]
+    for separator in _CARD_SEPARATOR.finditer(found):
+        edges += [separator.start(), separator.end()]
+    edges.append(len(found))
+    groups = list(zip(edges[::2], edges[1::2], strict=True))
+    runs = [(start, end) for i, (start, _) in enumerate(groups) for (_, end) in groups[i + 1 :]]
+    for start, end in sorted(runs, key=lambda run: run[0] - run[1]):
+        if _is_card_number(found[start:end]):
+            return f"{found[:start]}[CARD]{found[end:]}"
+    return found
+
+
+def _is_card_number(text: str) -> bool:
+    """13–19 digits that pass the Luhn check and start like a card network's numbers.
+
+    Every network's numbers start with 2–6 (Mastercard 2/5, Amex and JCB 3, Visa 4,
+    Discover and UnionPay 6); millisecond timestamps (17…) and many ids start otherwise.
+    """
+    digits = text.replace(" ", "").replace("-", "")
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and _luhn_valid(digits)
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        d = ord(char) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+@dataclass(frozen=True, slots=True)
+class ContentPolicy:
+    """What happens to prompt and answer content before it is stored.
+
+    >>> policy = ContentPolicy.from_settings(Settings.from_env())       # doctest: +SKIP
+    >>> protected = protect_span(record, policy)                        # doctest: +SKIP
+
+    With ``capture`` on, content is redacted, then cut at ``max_chars``; with it off, content
+    is removed and the record marked ``llmobs.content_dropped``.
+    """
+
+    capture: bool = True
+    max_chars: int = 20_000
+    redactor: Redactor = field(default_factory=RegexRedactor)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ContentPolicy:
+        """The policy of ``capture_content``, ``max_content_chars`` and ``redact_patterns``."""
+        return cls(
+            capture=settings.capture_content,
+            max_chars=settings.max_content_chars,
+            redactor=RegexRedactor(settings.redact_patterns),
+        )
+
+    def protect_text(self, text: str) -> str:
+        """``text`` redacted, then truncated (redacting first never leaves half a secret)."""
+        return truncate(self.redactor.redact(text), self.max_chars)
+
+    def protect_value(self, value: Any) -> Any:
+        """An attribute value with every string inside it protected; other values as they are.
+
+        A JSON text in which something was redacted is redacted again value by value and
+        re-encoded: a match next to an escape (``\\nbob@x.io``) would otherwise break the JSON.
+        """
+        kind = type(value)
+        if kind is str:
+            redacted = self.redactor.redact(value)
+            if redacted != value and value[:1] in ("[", "{"):
+                try:
+                    parsed = _decode_json(value)
+                except ValueError:
+                    pass
+                else:
+                    redacted = json.dumps(self._redact_tree(parsed), ensure_ascii=False)
+            return truncate(redacted, self.max_chars)
+        if kind is list or kind is tuple:
+            return [self.protect_value(v) for v in value]
+        if kind is dict:
+            return {k: self.protect_value(v) for k, v in value.items()}
+        if kind is int and not -(10**12) < value < 10**12:
+            return self._protect_number(value)
+        return value
+
+    def _redact_tree(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            return self.redactor.redact(value)
+        if kind is list:
+            return [self._redact_tree(v) for v in value]
+        if kind is dict:
+            return {k: self._redact_tree(v) for k, v in value.items()}
+        if kind is int and not -(10**12) < value < 10**12:
+            return self._protect_number(value)
+        return value
+
+    def _protect_number(self, value: int) -> int | str:
+        """A card number sent as a JSON number becomes its placeholder string."""
+        text = str(value)
+        redacted = self.redactor.redact(text)
+        return value if redacted == text else redacted
+
+
+_decode_json = json.JSONDecoder().decode
+
+
+def is_content_key(key: str) -> bool:
+    """True for an attribute key that carries prompt, answer or tool content."""
+    return key in CONTENT_KEYS or key.startswith(CONTENT_PREFIXES)
+
+
+def protect_span(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
+    """``record`` with its prompt and answer content protected by ``policy``.
+
+    Covers the ``input_text``/``output_text`` columns, the content attributes and the content
+    attributes of events, so the raw prompt survives nowhere in the row. Other attributes
+    are left untouched.
+    """
+    if not policy.capture:
+        return _drop_span_content(record)
+    changes: dict[str, Any] = {}
+    if record.input_text is not None:
+        changes["input_text"] = policy.protect_text(record.input_text)
+    if record.output_text is not None:
+        changes["output_text"] = policy.protect_text(record.output_text)
+    attributes = record.attributes
+    if any(key in CONTENT_KEYS or key.startswith(CONTENT_PREFIXES) for key in attributes):
+        changes["attributes"] = {
+            key: policy.protect_value(value) if is_content_key(key) else value
+            for key, value in attributes.items()
+        }
+    if record.events:
+        changes["events"] = [_protect_event(event, policy) for event in record.events]
+    return _replace_span(record, changes) if changes else record
+
+
+_SPAN_FIELDS = tuple(f.name for f in dataclasses.fields(SpanRecord))
+_SPAN_FIELD_INDEX = {name: i for i, name in enumerate(_SPAN_FIELDS)}
+_span_values = operator.attrgetter(*_SPAN_FIELDS)
+
+
+def _replace_span(record: SpanRecord, changes: dict[str, Any]) -> SpanRecord:
+    """``dataclasses.replace`` for spans in half the time (3.6 µs instead of 6.7, measured):
+    ``replace`` passes ~45 fields by keyword and looks each one up again."""
+    values = list(_span_values(record))
+    for name, value in changes.items():
+        values[_SPAN_FIELD_INDEX[name]] = value
+    return SpanRecord(*values)
+
+
+def _event_extra_keys(event_name: str) -> frozenset[str]:
+    """Keys that are content in an event of this name, beyond the span content keys."""
+    return _MESSAGE_EVENT_KEYS if _is_content_event(event_name) else frozenset()
+
+
+def _protect_event(event: dict[str, Any], policy: ContentPolicy) -> dict[str, Any]:
+    attributes = event.get("attributes")
+    if not attributes:
+        return event
+    extra = _event_extra_keys(event.get("name") or "")
+    content = [k for k in attributes if k in extra or is_content_key(k)]
+    if not content:
+        return event
+    protected = {k: policy.protect_value(v) if k in content else v for k, v in attributes.items()}
+    return {**event, "attributes": protected}
+
+
+def _drop_span_content(record: SpanRecord) -> SpanRecord:
+    dropped = record.input_text is not None or record.output_text is not None
+    attributes = {k: v for k, v in record.attributes.items() if not is_content_key(k)}
+    dropped = dropped or len(attributes) != len(record.attributes)
+    original = record.events
+    events = original
+    if original:
+        events = [_drop_event_content(event) for event in original]
+        dropped = dropped or any(a is not b for a, b in zip(events, original, strict=True))
+    if not dropped:
+        return record
+    attributes[CONTENT_DROPPED] = True
+    changes = {"input_text": None, "output_text": None, "attributes": attributes, "events": events}
+    return _replace_span(record, changes)
+
+
+def _drop_event_content(event: dict[str, Any]) -> dict[str, Any]:
+    attributes = event.get("attributes")
+    if not attributes:
+        return event
+    extra = _event_extra_keys(event.get("name") or "")
+    kept = {k: v for k, v in attributes.items() if k not in extra and not is_content_key(k)}
+    if len(kept) == len(attributes):
+        return event
+    return {**event, "attributes": kept}
+
+
+def protect_log(record: LogRecord, policy: ContentPolicy) -> LogRecord:
+    """``record`` with its message redacted and its content protected by ``policy``.
+
+    Content is what the SDK's ``PromptLogger`` writes (attributes ``prompt``/``response``),
+    the span content keys (GenAI events sent as logs) and the body of a GenAI content event.
+    The message, error message and any other body are log text, not content: they are
+    redacted whether capture is on or off, never dropped.
+    """
+    redact = policy.redactor.redact
+    changes: dict[str, Any] = {"message": redact(record.message)}
+    if record.error_message is not None:
+        changes["error_message"] = redact(record.error_message)
+    attributes = record.attributes or {}
+    content = [k for k in attributes if k in _LOG_CONTENT_KEYS or is_content_key(k)]
+    body_is_content = record.body is not None and _is_content_event(record.event_name or "")
+    if not policy.capture and (content or body_is_content):
+        kept = {k: v for k, v in attributes.items() if k not in content}
+        kept[CONTENT_DROPPED] = True
+        changes["attributes"] = kept
+        if body_is_content:
+            changes["body"] = None
+    elif content:
+        changes["attributes"] = {
+            k: policy.protect_value(v) if k in content else v for k, v in attributes.items()
+        }
+    if record.body is not None and "body" not in changes:
+        changes["body"] = policy.protect_value(record.body)
+    return dataclasses.replace(record, **changes)
+
+
+def _is_content_event(name: str) -> bool:
+    """GenAI events whose attributes (or log body) are the conversation itself."""
+    return name in _CONTENT_EVENTS or (name.startswith("gen_ai.") and name.endswith(".message"))
