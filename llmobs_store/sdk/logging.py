@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from llmobs_store.ingest.records import LogRecord
-from llmobs_store.ingest.redaction import truncate
+from llmobs_store.ingest.redactors import truncate
 from llmobs_store.sdk.context import correlation_ids
 from llmobs_store.sdk.exporter import PendingExports, RecordExporter, resolve_exporter
 from llmobs_store.sdk.log_handler import EMITTED_BY_LLMOBS, SEVERITY_NUMBERS, LLMObsLogHandler

@@ -15,11 +15,10 @@ from llmobs_store.ingest.records import LogRecord, RawSpan, SpanEvent, SpanRecor
 from llmobs_store.ingest.redaction import (
     CONTENT_DROPPED,
     ContentPolicy,
-    RegexRedactor,
     protect_log,
     protect_span,
-    truncate,
 )
+from llmobs_store.ingest.redactors import RegexRedactor, truncate
 from llmobs_store.ingest.semconv import normalise_span
 from llmobs_store.store import Store
 from tests.factories import make_log, make_span
