@@ -64,6 +64,7 @@ class Store:
             settings.database_url,
             pool_size=settings.pool_size,
             duckdb_memory_limit_mb=settings.duckdb_memory_limit_mb,
+            duckdb_checkpoint_mb=settings.duckdb_checkpoint_mb,
         )
         try:
             if upgrade and migrate.current_revision(engine) != migrate.head_revision():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +15,7 @@ from waitress.server import create_server
 
 from llmobs_store.config import Settings
 from llmobs_store.store import Store
-from webui import create_app
+from webui import close_app, create_app
 
 
 @dataclass(frozen=True)
@@ -25,36 +26,41 @@ class LiveServer:
     store: Store
 
 
-def start_server(store: Store) -> tuple[LiveServer, object]:
-    """Serve ``store`` on a free loopback port in a background thread."""
+@contextmanager
+def serving(store: Store) -> Iterator[LiveServer]:
+    """Serve ``store`` on a free loopback port in a background thread until the block ends."""
+    app = create_app(store=store)
     server = create_server(
-        create_app(store=store),
+        app,
         host="127.0.0.1",
         port=0,
         threads=4,
         max_request_body_size=int(store.settings.max_request_mb * 1024 * 1024),
     )
     threading.Thread(target=server.run, name="test-waitress", daemon=True).start()
-    return LiveServer(f"http://127.0.0.1:{server.effective_port}", store), server
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.effective_port}", store)
+    finally:
+        server.close()
+        close_app(app)
+
+
+@contextmanager
+def serving_new_store(database_url: str, settings: Settings) -> Iterator[LiveServer]:
+    """Open a store with ``settings``, serve it, and close both afterwards."""
+    with Store.open(database_url, settings=settings) as store, serving(store) as live:
+        yield live
 
 
 @pytest.fixture
 def live_server(store: Store) -> Iterator[LiveServer]:
     """The app served over real HTTP on both backends."""
-    live, server = start_server(store)
-    try:
+    with serving(store) as live:
         yield live
-    finally:
-        server.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
 def keyed_server(database_url: str, settings: Settings) -> Iterator[LiveServer]:
     """A server that requires one of two API keys on /v1."""
-    store = Store.open(database_url, settings=settings.replace(api_keys=("k-one", "k-two")))
-    live, server = start_server(store)
-    try:
+    with serving_new_store(database_url, settings.replace(api_keys=("k-one", "k-two"))) as live:
         yield live
-    finally:
-        server.close()  # type: ignore[attr-defined]
-        store.close()

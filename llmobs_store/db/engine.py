@@ -23,17 +23,26 @@ def is_duckdb(url: str | URL) -> bool:
 
 
 def create_store_engine(
-    url: str | URL, *, pool_size: int, duckdb_memory_limit_mb: int = 0
+    url: str | URL,
+    *,
+    pool_size: int,
+    duckdb_memory_limit_mb: int = 0,
+    duckdb_checkpoint_mb: int = 0,
 ) -> Engine:
     """An engine whose every connection runs in UTC, with ``pool_size`` connections at most.
 
     DuckDB: each thread checks out its own connection from a ``QueuePool`` (a shared or
     static connection raises ``ResourceInUseException`` under threads and loses writes).
-    ``duckdb_memory_limit_mb`` caps DuckDB's buffer pool (0: DuckDB's default, 80 % of RAM).
+    ``duckdb_memory_limit_mb`` caps DuckDB's buffer pool (0: DuckDB's default, 80 % of RAM);
+    ``duckdb_checkpoint_mb`` is the WAL size that triggers a checkpoint (0: DuckDB's 16 MB).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "duckdb":
-        config = {"memory_limit": f"{duckdb_memory_limit_mb}MB"} if duckdb_memory_limit_mb else {}
+        config = {}
+        if duckdb_memory_limit_mb:
+            config["memory_limit"] = f"{duckdb_memory_limit_mb}MB"
+        if duckdb_checkpoint_mb:
+            config["checkpoint_threshold"] = f"{duckdb_checkpoint_mb}MB"
         engine = create_engine(
             parsed,
             poolclass=QueuePool,

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from llmobs_store.config import Settings
 from llmobs_store.store import Store
 from tests.conftest import count_rows
-from tests.live_server import LiveServer, start_server
+from tests.live_server import LiveServer, serving_new_store
 
 FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "otlp"
 PROTOBUF = "application/x-protobuf"
@@ -255,13 +255,8 @@ def test_deflate_and_a_large_attribute_are_accepted(live_server: LiveServer) -> 
 
 @pytest.fixture
 def small_limit_server(database_url: str, settings: Settings) -> Iterator[LiveServer]:
-    store = Store.open(database_url, settings=settings.replace(max_request_mb=1.0))
-    live, server = start_server(store)
-    try:
+    with serving_new_store(database_url, settings.replace(max_request_mb=1.0)) as live:
         yield live
-    finally:
-        server.close()  # type: ignore[attr-defined]
-        store.close()
 
 
 def test_oversize_bodies_and_gzip_bombs_are_413(small_limit_server: LiveServer) -> None:
