@@ -179,7 +179,9 @@ class BatchWriter:
                 merged.setdefault(name, []).append(rows)
         with conn.begin():
             stored = self._sink.write(
-                conn, {n: pa.concat_tables(parts) for n, parts in merged.items()}
+                conn,
+                {n: pa.concat_tables(parts) for n, parts in merged.items()},
+                want_stored=bool(self._listeners),
             )
         for listener in self._listeners:
             try:

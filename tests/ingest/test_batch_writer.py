@@ -28,7 +28,9 @@ class GatedSink:
         self.gate = threading.Event()
         self.calls: list[int] = []
 
-    def write(self, conn: Connection, batches: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    def write(
+        self, conn: Connection, batches: dict[str, pa.Table], *, want_stored: bool = True
+    ) -> dict[str, pa.Table]:
         self.entered.set()
         assert self.gate.wait(10), "test never opened the gate"
         if any(
@@ -36,7 +38,7 @@ class GatedSink:
         ):
             raise ValueError("poisoned batch")
         self.calls.append(sum(t.num_rows for t in batches.values()))
-        return self.inner.write(conn, batches)
+        return self.inner.write(conn, batches, want_stored=want_stored)
 
 
 def _gated_writer(store: Store, sink: GatedSink, *, queue_max_rows: int = 50) -> BatchWriter:
