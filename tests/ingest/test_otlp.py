@@ -21,10 +21,9 @@ from llmobs_store.ingest.otlp import (
     read_body,
 )
 from llmobs_store.ingest.records import LogRecord, MetricPointRecord, RawSpan
+from tests.fixture_files import OTLP_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "otlp"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures/otlp")
+FIXTURES = OTLP_FIXTURES
 
 
 def fixture_body(name: str) -> tuple[bytes, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,10 +30,9 @@ from llmobs_store.ingest.records import (
     SpanEvent,
     SpanLink,
 )
+from tests.fixture_files import OTLP_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "otlp"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures/otlp")
+FIXTURES = OTLP_FIXTURES
 T0 = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 RESOURCE = {"service.name": "svc", "service.version": "1.0"}

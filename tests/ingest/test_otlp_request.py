@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from llmobs_store.errors import IngestRejected, UnsupportedMediaType
 from llmobs_store.ingest.otlp import JSON, PROTOBUF, decode_logs, decode_metrics, decode_traces
+from tests.fixture_files import OTLP_FIXTURES
 from tests.ingest.test_otlp_traces import json_spans, span_message
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "otlp"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures/otlp")
+FIXTURES = OTLP_FIXTURES
 
 
 @pytest.mark.parametrize("body", [b"", b"{}"])

@@ -7,16 +7,14 @@ import io
 import time
 import tracemalloc
 import zlib
-from pathlib import Path
 
 import pytest
 
 from llmobs_store.errors import IngestRejected, PayloadTooLarge, UnsupportedMediaType
 from llmobs_store.ingest.payload import media_type, read_body
+from tests.fixture_files import OTLP_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "otlp"
-if not FIXTURES.exists():
-    FIXTURES = Path("/work/shared/fixtures/otlp")
+FIXTURES = OTLP_FIXTURES
 BODY = b"OTLP " * 1000
 MiB = 1024 * 1024
 

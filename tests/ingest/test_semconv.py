@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanLink, SpanRecord
 from llmobs_store.ingest.semconv import iso_utc, normalise_span
+from tests.fixture_files import OTLP_FIXTURES
 
-EXPECTED = Path("/work/shared/fixtures/otlp/expected")
+EXPECTED = OTLP_FIXTURES / "expected"
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 

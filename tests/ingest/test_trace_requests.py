@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,9 +14,10 @@ from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.redaction import ContentPolicy
 from llmobs_store.ingest.trace_requests import TracePreparationPool, prepare_request
+from tests.fixture_files import OTLP_FIXTURES
 from tests.live_server import LiveServer, serving_new_store
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "otlp"
+FIXTURES = OTLP_FIXTURES
 PROTOBUF = "application/x-protobuf"
 BODY = (FIXTURES / "traces_genai_protobuf.bin").read_bytes()
 

@@ -6,7 +6,6 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +20,10 @@ from sqlalchemy import text
 from llmobs_store.config import Settings
 from llmobs_store.store import Store
 from tests.conftest import count_rows
+from tests.fixture_files import OTLP_FIXTURES
 from tests.live_server import LiveServer, serving_new_store
 
-FIXTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "otlp"
+FIXTURES = OTLP_FIXTURES
 PROTOBUF = "application/x-protobuf"
 
 
