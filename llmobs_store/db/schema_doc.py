@@ -43,6 +43,10 @@ Conventions that hold everywhere:
   (`attributes->>'gen_ai.request.model'`) and chain `->` for nested values; on PostgreSQL
   (JSONB) the same operators work. JSON has no NaN or infinity: such values are stored as null.
 - A span re-delivered by a retrying exporter is stored once: `(trace_id, span_id)` is unique.
+- Prompts and answers are redacted (e-mail addresses, API keys, card numbers, your patterns)
+  and cut to `LLMOBS_MAX_CONTENT_CHARS` before they are written, in `input_text`/`output_text`
+  and in the attributes that carry them. With `LLMOBS_CAPTURE_CONTENT=false` they are dropped
+  and the span's attributes say `"llmobs.content_dropped": true`.
 
 Example questions:
 
