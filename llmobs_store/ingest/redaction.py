@@ -141,6 +141,7 @@ def protect_span(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
     attributes of events, so the raw prompt survives nowhere in the row. Other attributes
     are left untouched.
     """
+    record = _redact_errors(record, policy)
     if not policy.capture:
         return _drop_span_content(record)
     changes: dict[str, Any] = {}
@@ -188,6 +189,38 @@ def _protect_event(event: dict[str, Any], policy: ContentPolicy) -> dict[str, An
         return event
     protected = {k: policy.protect_value(v) if k in content else v for k, v in attributes.items()}
     return {**event, "attributes": protected}
+
+
+# Error text is diagnostics, kept whatever the capture setting, but it often quotes the input
+# ("invalid API key sk-…", a prompt in a validation error): it is redacted, never dropped.
+_ERROR_EVENT_KEYS = ("exception.message", "exception.stacktrace")
+
+
+def _redact_errors(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
+    redact = policy.redactor.redact
+    changes: dict[str, Any] = {}
+    if record.status_message:
+        message = redact(record.status_message)
+        if message != record.status_message:
+            changes["status_message"] = message
+    if record.events and any(e.get("name") == "exception" for e in record.events):
+        events = [_redact_exception(event, redact) for event in record.events]
+        if any(a is not b for a, b in zip(events, record.events, strict=True)):
+            changes["events"] = events
+    return _replace_span(record, changes) if changes else record
+
+
+def _redact_exception(event: dict[str, Any], redact: Any) -> dict[str, Any]:
+    attributes = event.get("attributes") or {}
+    if event.get("name") != "exception":
+        return event
+    redacted = {
+        k: redact(v) if k in _ERROR_EVENT_KEYS and isinstance(v, str) else v
+        for k, v in attributes.items()
+    }
+    if redacted == attributes:
+        return event
+    return {**event, "attributes": redacted}
 
 
 def _drop_span_content(record: SpanRecord) -> SpanRecord:

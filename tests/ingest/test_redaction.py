@@ -237,7 +237,7 @@ def test_event_content_is_redacted() -> None:
         {"gen_ai.prompt": "I am [EMAIL]"},
         {"content": "I am [EMAIL]", "role": "user"},
         {"index": 0, "message": {"content": "Hi [EMAIL]"}},
-        {"exception.message": f"bad {SECRET}"},  # not content
+        {"exception.message": "bad [EMAIL]"},  # error text: redacted, never dropped
     ]
     assert record.input_text is not None and SECRET not in record.input_text
 
@@ -407,3 +407,27 @@ def test_capture_off_store_keeps_no_content(database_url: str, settings: Setting
     assert attributes[CONTENT_DROPPED] is True
     assert not [s for s in SECRETS if s in stored]
     assert "[EMAIL]" not in stored
+
+
+def test_error_text_is_redacted_but_kept_whatever_the_capture_setting() -> None:
+    secret = "sk-proj-" + "a1" * 12
+    events = [
+        {
+            "name": "exception",
+            "time": "2026-01-01T12:00:00Z",
+            "attributes": {
+                "exception.type": "AuthenticationError",
+                "exception.message": f"invalid key {secret} for bob@example.com",
+                "exception.stacktrace": f"Traceback …\nAuthenticationError: invalid key {secret}",
+            },
+        }
+    ]
+    span = make_span(status="error", status_message=f"rejected {secret}", events=events)
+    for policy in (POLICY, OFF):
+        protected = protect_span(span, policy)
+        assert protected.status_message == "rejected [API_KEY]"
+        assert protected.events is not None
+        attributes = protected.events[0]["attributes"]
+        assert attributes["exception.message"] == "invalid key [API_KEY] for [EMAIL]"
+        assert secret not in attributes["exception.stacktrace"]
+        assert attributes["exception.type"] == "AuthenticationError"
