@@ -9,7 +9,8 @@ from flask import Response, jsonify, request
 
 from llmobs_store.alerts.active import list_active_alerts
 from llmobs_store.analytics.requests import request_summary
-from llmobs_store.analytics.traces import list_trace_spans
+from llmobs_store.analytics.traces import StoredSpan, list_trace_spans
+from llmobs_store.db.models import OpenSpan
 from llmobs_store.errors import NotFound
 from llmobs_store.ingest import open_spans
 from llmobs_store.ingest.records import LogRecord, RequestSampleRecord
@@ -76,36 +77,27 @@ def get_trace(trace_id: str) -> Response:
         still_open = open_spans.list_open_spans(conn, trace_id)
     if not stored and not still_open:
         raise NotFound(f"trace {trace_id} not found")
-    spans: list[dict[str, Any]] = [
-        {
-            "span_id": s.span_id,
-            "parent_span_id": s.parent_span_id,
-            "name": s.name,
-            "start_time": s.start_time.isoformat(),
-            "duration_ms": s.duration_ms,
-            "status": s.status,
-            "attributes": s.attributes,
-        }
-        for s in stored
-    ]
-    spans += [
-        {
-            "span_id": s.span_id,
-            "parent_span_id": s.parent_span_id,
-            "name": s.name,
-            "start_time": s.start_time.isoformat(),
-            "duration_ms": 0.0,
-            "status": "open",
-            "attributes": s.attributes,
-        }
-        for s in still_open
-    ]
+    spans = [_span_json(s, s.duration_ms, s.status) for s in stored]
+    spans += [_span_json(s, 0.0, "open") for s in still_open]
     root = next((s for s in stored if s.parent_span_id is None), None)
     return jsonify(
         trace_id=trace_id,
         total_duration_ms=root.duration_ms if root else 0.0,
         spans=spans,
     )
+
+
+def _span_json(span: StoredSpan | OpenSpan, duration_ms: float, status: str) -> dict[str, Any]:
+    """One span in the seed's ``GET /v1/traces/<id>`` shape (plus parent and start)."""
+    return {
+        "span_id": span.span_id,
+        "parent_span_id": span.parent_span_id,
+        "name": span.name,
+        "start_time": span.start_time.isoformat(),
+        "duration_ms": duration_ms,
+        "status": status,
+        "attributes": span.attributes,
+    }
 
 
 def record_request(body: bytes) -> Response:
