@@ -50,7 +50,7 @@ class DatabaseLocked(LlmobsError):
     def __init__(self, path: str, detail: str) -> None:
         super().__init__(
             f"the database {path} is held by another process (is `llmobs serve` running?): "
-            f"stop that process, or ask it over HTTP with --url. ({detail})"
+            f"a DuckDB file belongs to one process at a time; stop that process first ({detail})"
         )
         self.path = path
 
