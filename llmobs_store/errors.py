@@ -50,7 +50,8 @@ class DatabaseLocked(LlmobsError):
     def __init__(self, path: str, detail: str) -> None:
         super().__init__(
             f"the database {path} is held by another process (is `llmobs serve` running?): "
-            f"a DuckDB file belongs to one process at a time; stop that process first ({detail})"
+            f"a DuckDB file belongs to one process at a time; stop it, or query it with "
+            f"`llmobs sql --url` ({detail})"
         )
         self.path = path
 

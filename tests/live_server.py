@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from waitress.server import create_server
@@ -37,12 +38,24 @@ def serving(store: Store) -> Iterator[LiveServer]:
         threads=4,
         max_request_body_size=int(store.settings.max_request_mb * 1024 * 1024),
     )
-    threading.Thread(target=server.run, name="test-waitress", daemon=True).start()
+    thread = threading.Thread(target=server.run, name="test-waitress", daemon=True)
+    thread.start()
     try:
         yield LiveServer(f"http://127.0.0.1:{server.effective_port}", store)
     finally:
-        server.close()
+        # Closing the sockets under the running loop makes its poll() fail with EBADF: close
+        # them from inside the loop instead; with nothing left to watch, the loop returns.
+        server.trigger.pull_trigger(lambda: _close_all(server))
+        thread.join(10)
+        assert not thread.is_alive(), "the test server did not stop"
         close_app(app)
+
+
+def _close_all(server: Any) -> None:
+    for dispatcher in list(server._map.values()):
+        if dispatcher is not server and dispatcher is not server.trigger:
+            dispatcher.close()
+    server.close()  # the listening socket, the trigger and the worker threads
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from llmobs_store.store import Store
 from webui.api.health import health
 from webui.api.prometheus import prometheus
 from webui.api.routes import api
+from webui.api.sql import sql_api
 from webui.errors import register_error_handlers
 
 
@@ -38,5 +39,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(health)
     app.register_blueprint(prometheus)
     app.register_blueprint(api)
+    app.register_blueprint(sql_api)
     register_error_handlers(app)
     return app

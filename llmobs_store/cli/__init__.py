@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from llmobs_store.cli.db import db
+from llmobs_store.cli.export import export
 from llmobs_store.cli.options import LlmobsGroup
 from llmobs_store.cli.prices import prices
 from llmobs_store.cli.seed import seed
@@ -30,5 +31,6 @@ main.add_command(sql)
 main.add_command(serve)
 main.add_command(demo)
 main.add_command(prices)
+main.add_command(export)
 
 __all__ = ["main"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import urllib.error
+import urllib.request
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,9 +29,27 @@ from llmobs_store.store import Store
 )
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A :NAME value.")
 @click.option("--max-rows", type=int, help="Row cap (default: LLMOBS_MAX_RETURNED_ROWS, 1000).")
+@click.option(
+    "--url",
+    "server_url",
+    metavar="http://HOST:PORT",
+    help="Run the query on a running `llmobs serve` (its DuckDB file is locked) instead of --db.",
+)
+@click.option(
+    "--api-key",
+    envvar="LLMOBS_API_KEY",
+    show_envvar=True,
+    help="Key for --url when the server sets LLMOBS_API_KEYS.",
+)
 @db_option
 def sql(
-    query: str, output_format: str, params: tuple[str, ...], max_rows: int | None, database_url: str
+    query: str,
+    output_format: str,
+    params: tuple[str, ...],
+    max_rows: int | None,
+    server_url: str | None,
+    api_key: str | None,
+    database_url: str,
 ) -> None:
     """Run a read-only SQL QUERY (one SELECT; no writes, files or settings).
 
@@ -37,10 +57,14 @@ def sql(
     Example:
       llmobs sql "SELECT model, count(*) AS calls FROM spans GROUP BY model" --format csv
       llmobs sql "SELECT * FROM traces WHERE user_id = :user" -p user=u-42
+      llmobs sql "SELECT count(*) FROM spans" --url http://127.0.0.1:4318
     """
     bound = dict(_split_param(p) for p in params)
-    with Store.open(database_url, upgrade=False) as store:
-        result = run_query(store, query, bound, max_rows=max_rows)
+    if server_url:
+        result = _run_remote(server_url, api_key, query, bound, max_rows)
+    else:
+        with Store.open(database_url, upgrade=False) as store:
+            result = run_query(store, query, bound, max_rows=max_rows)
     if output_format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
@@ -52,6 +76,38 @@ def sql(
         click.echo(format_table(result))
     if result.truncated:
         click.echo(f"(truncated at {len(result.rows)} rows; use --max-rows)", err=True)
+
+
+def _run_remote(
+    server_url: str, api_key: str | None, query: str, params: dict[str, str], max_rows: int | None
+) -> QueryResult:
+    """POST the query to the server's /api/sql and read its answer back as a ``QueryResult``."""
+    body = json.dumps({"sql": query, "params": params, "max_rows": max_rows}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    endpoint = server_url.rstrip("/") + "/api/sql"
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter("use http://HOST:PORT or https://...", param_hint="--url")
+    request = urllib.request.Request(endpoint, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise click.ClickException(_server_error(exc)) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise click.ClickException(f"could not reach {server_url}: {exc}") from exc
+    rows = [tuple(row) for row in answer["rows"]]
+    return QueryResult(answer["columns"], rows, bool(answer["truncated"]), answer["elapsed_ms"])
+
+
+def _server_error(exc: urllib.error.HTTPError) -> str:
+    # The server answers {"error": "..."}; anything else (a proxy page) is shown by status.
+    try:
+        message = json.loads(exc.read())["error"]
+    except (ValueError, KeyError, TypeError):
+        return f"the server answered HTTP {exc.code} {exc.reason}"
+    return message if exc.code == 400 else f"HTTP {exc.code}: {message}"
 
 
 def _json_value(value: Any) -> Any:
