@@ -7,13 +7,12 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import click
 
 from llmobs_store.cli.options import db_option
+from llmobs_store.sql.json_values import json_value
 from llmobs_store.sql.runner import QueryResult, run_query
 from llmobs_store.store import Store
 
@@ -71,7 +70,7 @@ def sql(
         writer.writerows(result.rows)
     elif output_format == "json":
         rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-        click.echo(json.dumps(rows, default=_json_value, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, default=json_value, ensure_ascii=False, indent=2))
     else:
         click.echo(format_table(result))
     if result.truncated:
@@ -108,15 +107,6 @@ def _server_error(exc: urllib.error.HTTPError) -> str:
     except (ValueError, KeyError, TypeError):
         return f"the server answered HTTP {exc.code} {exc.reason}"
     return message if exc.code == 400 else f"HTTP {exc.code}: {message}"
-
-
-def _json_value(value: Any) -> Any:
-    # PostgreSQL sums integers into NUMERIC: keep them numbers in JSON, not strings.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
 
 
 def _split_param(text: str) -> tuple[str, str]:

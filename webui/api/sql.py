@@ -7,15 +7,13 @@ some HTTP clients retry on their own, running an expensive query again.
 from __future__ import annotations
 
 import json
-import math
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from llmobs_store.errors import InvalidSql, QueryTimeout
+from llmobs_store.sql.json_values import json_value
 from llmobs_store.sql.runner import run_query
 from webui.app_context import current_settings, current_store, json_body
 from webui.auth import require_api_key
@@ -48,7 +46,7 @@ def run_sql() -> Response:
     result = run_query(current_store(), sql, params, max_rows=min(max_rows or ceiling, ceiling))
     return jsonify(
         columns=result.columns,
-        rows=[[_json_value(v) for v in row] for row in result.rows],
+        rows=[[json_value(v) for v in row] for row in result.rows],
         truncated=result.truncated,
         elapsed_ms=round(result.elapsed_ms, 3),
     )
@@ -72,27 +70,3 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any], int | None]:
     ):
         raise BadRequest("max_rows must be a positive integer")
     return parsed["sql"], params, max_rows
-
-
-def _json_value(value: Any) -> Any:
-    """A value as JSON can carry it: ISO times, exact numbers, text for the rest."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Decimal):
-        # PostgreSQL sums integers into NUMERIC: keep them numbers in JSON, not strings.
-        if not value.is_finite():
-            return str(value)
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    return str(value)
