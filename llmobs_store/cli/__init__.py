@@ -8,6 +8,7 @@ from llmobs_store.cli.db import db
 from llmobs_store.cli.export import export
 from llmobs_store.cli.options import LlmobsGroup
 from llmobs_store.cli.prices import prices
+from llmobs_store.cli.prune import prune_command
 from llmobs_store.cli.seed import seed
 from llmobs_store.cli.serve import demo, serve
 from llmobs_store.cli.sql import sql
@@ -32,5 +33,6 @@ main.add_command(serve)
 main.add_command(demo)
 main.add_command(prices)
 main.add_command(export)
+main.add_command(prune_command)
 
 __all__ = ["main"]

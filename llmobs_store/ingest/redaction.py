@@ -143,7 +143,7 @@ def protect_span(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
     """
     record = _redact_errors(record, policy)
     if not policy.capture:
-        return _drop_span_content(record)
+        return drop_span_content(record)
     changes: dict[str, Any] = {}
     if record.input_text is not None:
         changes["input_text"] = policy.protect_text(record.input_text)
@@ -223,7 +223,8 @@ def _redact_exception(event: dict[str, Any], redact: Any) -> dict[str, Any]:
     return {**event, "attributes": redacted}
 
 
-def _drop_span_content(record: SpanRecord) -> SpanRecord:
+def drop_span_content(record: SpanRecord) -> SpanRecord:
+    """``record`` without its captured prompt and answer, marked so (capture switched off)."""
     dropped = record.input_text is not None or record.output_text is not None
     attributes = {k: v for k, v in record.attributes.items() if not is_content_key(k)}
     dropped = dropped or len(attributes) != len(record.attributes)
