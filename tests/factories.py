@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from llmobs_store.ids import new_span_id, new_trace_id
-from llmobs_store.ingest.records import LogRecord, SpanRecord
+from llmobs_store.ingest.records import LogRecord, RawSpan, SpanEvent, SpanRecord
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -31,6 +31,40 @@ def make_span(
         start_time=start,
         end_time=start + timedelta(milliseconds=duration_ms),
         **columns,
+    )
+
+
+def make_raw_chat_span(
+    model: str,
+    *,
+    start: datetime = T0,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    trace_id: str | None = None,
+    span_id: str | None = None,
+    name: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    events: tuple[SpanEvent, ...] = (),
+) -> RawSpan:
+    """A one-second GenAI ``chat`` span as an instrumentation would send it, before normalising."""
+    usage = {
+        "gen_ai.usage.input_tokens": input_tokens,
+        "gen_ai.usage.output_tokens": output_tokens,
+    }
+    return RawSpan(
+        trace_id=trace_id or new_trace_id(),
+        span_id=span_id or new_span_id(),
+        name=name or f"chat {model}",
+        start_time=start,
+        end_time=start + timedelta(seconds=1),
+        kind="client",
+        attributes={
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": model,
+            **{k: v for k, v in usage.items() if v is not None},
+            **(attributes or {}),
+        },
+        events=events,
     )
 
 

@@ -8,28 +8,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from llmobs_store.db.models import ModelPrice
-from llmobs_store.ids import new_span_id, new_trace_id
 from llmobs_store.ingest.records import RawSpan
 from llmobs_store.store import Store
+from tests.factories import make_raw_chat_span
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def _llm_span(model: str) -> RawSpan:
-    return RawSpan(
-        trace_id=new_trace_id(),
-        span_id=new_span_id(),
-        name=f"chat {model}",
-        start_time=START,
-        end_time=START + timedelta(seconds=1),
-        kind="client",
-        attributes={
-            "gen_ai.operation.name": "chat",
-            "gen_ai.request.model": model,
-            "gen_ai.usage.input_tokens": 1_000_000,
-            "gen_ai.usage.output_tokens": 1_000_000,
-        },
-    )
+    return make_raw_chat_span(model, start=START, input_tokens=1_000_000, output_tokens=1_000_000)
 
 
 def _costs(store: Store) -> dict[str, tuple[float | None, str | None]]:

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from click.testing import CliRunner
 from sqlalchemy import text
 
 from llmobs_store.cli import main
 from llmobs_store.config import Settings
-from llmobs_store.ids import new_span_id, new_trace_id
 from llmobs_store.ingest.records import RawSpan
 from llmobs_store.store import Store
+from tests.factories import make_raw_chat_span
 
 JAN = datetime(2026, 1, 10, tzinfo=UTC)
 MAR = datetime(2026, 3, 10, tzinfo=UTC)
 
 
 def llm_span(model: str, start: datetime) -> RawSpan:
-    return RawSpan(
-        trace_id=new_trace_id(),
-        span_id=new_span_id(),
-        name=f"chat {model}",
-        start_time=start,
-        end_time=start + timedelta(seconds=1),
-        kind="client",
-        attributes={
-            "gen_ai.operation.name": "chat",
-            "gen_ai.request.model": model,
-            "gen_ai.usage.input_tokens": 1_000_000,
-            "gen_ai.usage.output_tokens": 500_000,
-        },
-    )
+    return make_raw_chat_span(model, start=start, input_tokens=1_000_000, output_tokens=500_000)
 
 
 def invoke(*args: str) -> str:

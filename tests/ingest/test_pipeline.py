@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -15,28 +15,23 @@ from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import RawSpan
 from llmobs_store.ingest.redaction import CONTENT_DROPPED, ContentPolicy
 from llmobs_store.store import Store
+from tests.factories import make_raw_chat_span
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
 def chat_span(span_id: str, prompt: str, *, trace_id: str = TRACE_ID) -> RawSpan:
-    return RawSpan(
+    messages = [{"role": "user", "parts": [{"type": "text", "content": prompt}]}]
+    return make_raw_chat_span(
+        "gpt-4o-mini",
         trace_id=trace_id,
         span_id=span_id,
-        name="chat gpt-4o-mini",
-        start_time=T0,
-        end_time=T0 + timedelta(seconds=1),
-        kind="client",
+        input_tokens=1_000_000,
+        output_tokens=1_000_000,
         attributes={
-            "gen_ai.operation.name": "chat",
             "gen_ai.provider.name": "openai",
-            "gen_ai.request.model": "gpt-4o-mini",
-            "gen_ai.usage.input_tokens": 1_000_000,
-            "gen_ai.usage.output_tokens": 1_000_000,
-            "gen_ai.input.messages": json.dumps(
-                [{"role": "user", "parts": [{"type": "text", "content": prompt}]}]
-            ),
+            "gen_ai.input.messages": json.dumps(messages),
         },
     )
 

@@ -21,7 +21,7 @@ from llmobs_store.ingest.redaction import (
 from llmobs_store.ingest.redactors import RegexRedactor, truncate
 from llmobs_store.ingest.semconv import normalise_span
 from llmobs_store.store import Store
-from tests.factories import make_log, make_span
+from tests.factories import make_log, make_raw_chat_span, make_span
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 REDACTOR = RegexRedactor()
@@ -132,19 +132,8 @@ MESSAGES = [
 
 
 def _raw(attributes: dict[str, Any], events: tuple[SpanEvent, ...] = ()) -> RawSpan:
-    return RawSpan(
-        trace_id=new_trace_id(),
-        span_id=new_span_id(),
-        name="chat gpt-4o-mini",
-        start_time=T0,
-        end_time=T0 + timedelta(seconds=1),
-        kind="client",
-        attributes={
-            "gen_ai.operation.name": "chat",
-            "gen_ai.request.model": "gpt-4o",
-            **attributes,
-        },
-        events=events,
+    return make_raw_chat_span(
+        "gpt-4o", name="chat gpt-4o-mini", attributes=attributes, events=events
     )
 
 
