@@ -13,6 +13,7 @@ from webui.api.prometheus import prometheus
 from webui.api.routes import api
 from webui.api.sql import sql_api
 from webui.errors import register_error_handlers
+from webui.views import register_views
 
 
 def close_app(app: Flask) -> None:
@@ -40,5 +41,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(prometheus)
     app.register_blueprint(api)
     app.register_blueprint(sql_api)
+    register_views(app)
     register_error_handlers(app)
     return app
