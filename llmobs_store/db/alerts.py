@@ -29,7 +29,7 @@ class AlertRule(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, comment="Disabled rules are not evaluated.")
     metric: Mapped[str] = mapped_column(
         String(32),
-        comment="error_rate, latency_p50..p99, ttft_p95, cost_sum, token_sum, "
+        comment="error_rate, latency_pNN, ttft_pNN, cost_sum, cost_zscore, token_sum, "
         "cache_hit_rate, request_count or custom_sql.",
     )
     query: Mapped[str | None] = mapped_column(
@@ -107,7 +107,9 @@ class AlertEvent(Base):
         UtcDateTime, comment="When the condition first held (start of pending), UTC."
     )
     notification_status: Mapped[str | None] = mapped_column(
-        String(10), comment="sent, failed, skipped or NULL when nothing was due."
+        String(10),
+        comment="queued while being delivered, then sent or failed; skipped within the "
+        "cooldown; NULL when nothing was due.",
     )
     notification_attempts: Mapped[int | None] = mapped_column(
         Integer, comment="Delivery attempts made."

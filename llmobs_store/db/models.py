@@ -8,12 +8,14 @@ from llmobs_store.db.logs import Log
 from llmobs_store.db.metrics import MetricPoint, RequestSample
 from llmobs_store.db.open_spans import OpenSpan
 from llmobs_store.db.reference import ModelPrice, SavedQuery
+from llmobs_store.db.rollups import DailyRollup
 from llmobs_store.db.spans import Span, Trace
 
 __all__ = [
     "AlertEvent",
     "AlertRule",
     "Base",
+    "DailyRollup",
     "Log",
     "MetricPoint",
     "ModelPrice",

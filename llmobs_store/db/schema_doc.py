@@ -15,6 +15,7 @@ from llmobs_store.db.types import UtcDateTime
 TABLE_ORDER = (
     "spans",
     "traces",
+    "daily_rollups",
     "request_samples",
     "metric_points",
     "logs",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ColumnElement,
+    Date,
     Double,
     Float,
     Integer,
@@ -116,6 +117,8 @@ def _arrow_type(column: Column[Any]) -> pa.DataType:
     kind = column.type
     if isinstance(kind, UtcDateTime):
         return pa.timestamp("us", tz="UTC")
+    if isinstance(kind, Date):
+        return pa.date32()
     if isinstance(kind, Boolean):
         return pa.bool_()
     if isinstance(kind, BigInteger | Integer):
