@@ -70,3 +70,11 @@ class QueryTimeout(LlmobsError):
 
 class NotFound(LlmobsError, LookupError):
     """A requested object (trace, rule, query) does not exist."""
+
+
+class InvalidRule(LlmobsError, ValueError):
+    """An alert rule that cannot be evaluated as written; the message says which field and why."""
+
+
+class InvalidCursor(LlmobsError, ValueError):
+    """A pagination cursor that was altered, cut short, or made for another list or sort."""

@@ -38,3 +38,22 @@ def _ms_postgres(element: milliseconds_between, compiler: SQLCompiler, **kw: Any
         f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
         f"{compiler.process(start, **kw)})) * 1000.0)"
     )
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
+    """Seconds since 1970-01-01 UTC of a timestamp, as a double."""
+
+    type = Double()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds, "duckdb")
+def _epoch_duckdb(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Epoch arithmetic, not date_trunc: date_trunc on TIMESTAMPTZ goes through ICU (~10x slower).
+    return f"epoch({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_seconds)
+def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Double,
     Select,
     and_,
     cast,
@@ -19,10 +18,8 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
+from llmobs_store.db.expressions import epoch_seconds
 from llmobs_store.db.spans import Span
 from llmobs_store.export.csv_stream import stream_csv
 from llmobs_store.store import Store
@@ -55,25 +52,6 @@ _EPOCH = date(1970, 1, 1)
 _SPANS = Span.__table__
 
 
-class epoch_seconds(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
-    """Seconds since 1970-01-01 UTC of a timestamp, as a double."""
-
-    type = Double()
-    inherit_cache = True
-    name = "epoch_seconds"
-
-
-@compiles(epoch_seconds, "duckdb")
-def _epoch_duckdb(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    # Epoch arithmetic, not date_trunc: date_trunc on TIMESTAMPTZ goes through ICU (~10x slower).
-    return f"epoch({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(epoch_seconds)
-def _epoch_postgres(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
-
-
 def parse_group_by(group_by: str | Sequence[str]) -> tuple[str, ...]:
     """``"model,day"`` or ``["model", "day"]`` checked: known or metadata keys, one time at most."""
     names = group_by.split(",") if isinstance(group_by, str) else list(group_by)
@@ -97,7 +75,11 @@ def cost_report_columns(group_by: str | Sequence[str]) -> list[str]:
 
 
 def cost_report_query(
-    group_by: str | Sequence[str], *, since: datetime | None = None, until: datetime | None = None
+    group_by: str | Sequence[str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    service: str | None = None,
 ) -> Select[Any]:
     """The report's SQL over LLM spans starting in [since, until), one row per group.
 
@@ -111,6 +93,8 @@ def cost_report_query(
         clauses.append(c.start_time >= since)
     if until is not None:
         clauses.append(c.start_time < until)
+    if service is not None:
+        clauses.append(c.service_name == service)
     # Dimensions are computed in a subquery and grouped by name outside it: PostgreSQL cannot
     # tell that two bound ``metadata ->> $n`` expressions are the same, so it would refuse them.
     dims = [_dimension(key).label(f"g{i}") for i, key in enumerate(keys)]
@@ -149,12 +133,22 @@ def iter_cost_rows(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    service: str | None = None,
     chunk_rows: int = 5_000,
-) -> Iterator[tuple[Any, ...]]:
-    """Report rows in ``cost_report_columns`` order, fetched ``chunk_rows`` at a time."""
+) -> Generator[tuple[Any, ...], None, None]:
+    """Report rows in ``cost_report_columns`` order, fetched ``chunk_rows`` at a time.
+
+    A caller that stops early should ``close()`` the iterator: that closes the result, and with
+    it PostgreSQL's server-side cursor.
+    """
     keys = parse_group_by(group_by)
-    stmt = cost_report_query(keys, since=since, until=until)
+    stmt = cost_report_query(keys, since=since, until=until, service=service)
     result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(stmt)
+    with result:
+        yield from _report_rows(result, keys)
+
+
+def _report_rows(result: Iterable[Any], keys: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     time_slots = [(i, *TIME_DIMENSIONS[k]) for i, k in enumerate(keys) if k in TIME_DIMENSIONS]
     num_keys = len(keys)
     for row in result:
@@ -176,6 +170,7 @@ def stream_cost_csv(
     since: datetime | None = None,
     until: datetime | None = None,
     *,
+    service: str | None = None,
     max_bytes: int | None = None,
 ) -> Iterator[bytes]:
     """The cost report as UTF-8 CSV chunks, for a download or a file.
@@ -190,8 +185,11 @@ def stream_cost_csv(
 
     def chunks() -> Iterator[bytes]:
         with store.connect() as conn:
-            rows = iter_cost_rows(conn, group_by, since=since, until=until)
-            yield from stream_csv(header, rows, max_bytes=max_bytes)
+            rows = iter_cost_rows(conn, group_by, since=since, until=until, service=service)
+            try:
+                yield from stream_csv(header, rows, max_bytes=max_bytes)
+            finally:
+                rows.close()
 
     return chunks()
 
