@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from llmobs_store.cli.alerts import alerts
 from llmobs_store.cli.db import db
 from llmobs_store.cli.export import export
 from llmobs_store.cli.options import LlmobsGroup
@@ -34,5 +35,6 @@ main.add_command(demo)
 main.add_command(prices)
 main.add_command(export)
 main.add_command(prune_command)
+main.add_command(alerts)
 
 __all__ = ["main"]

@@ -13,6 +13,7 @@ import pyarrow as pa
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from llmobs_store.alerts.scheduler import AlertScheduler
 from llmobs_store.cli.options import db_option
 from llmobs_store.cli.seed import seed_store
 from llmobs_store.config import Settings
@@ -159,10 +160,15 @@ def run_server(store: Store, started: float) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    # Rules are evaluated beside the server (alert_interval_s; 0 turns it off).
+    scheduler = AlertScheduler(store)
+    scheduler.start()
     address = f"http://{settings.server_host}:{server.effective_port}"
     click.echo(
         f"llmobs serving {store.dialect_name} at {address} "
-        f"(ready in {time.perf_counter() - started:.2f} s; Ctrl+C to stop)"
+        f"(ready in {time.perf_counter() - started:.2f} s; Ctrl+C to stop)\n"
+        f"  web UI: open {address}/ in a browser\n"
+        f"  OTLP:   OTEL_EXPORTER_OTLP_ENDPOINT={address}"
     )
     try:
         server.run()
@@ -170,6 +176,7 @@ def run_server(store: Store, started: float) -> None:
         pass
     finally:
         server.close()
+        scheduler.stop()
         close_app(app)
         store.close()
         click.echo("llmobs stopped; every accepted record is committed", err=True)

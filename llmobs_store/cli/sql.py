@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from llmobs_store.cli.options import db_option
+from llmobs_store.cli.text_table import text_table
 from llmobs_store.sql.json_values import json_value
 from llmobs_store.sql.runner import QueryResult, run_query
 from llmobs_store.store import Store
@@ -119,16 +120,8 @@ def _split_param(text: str) -> tuple[str, str]:
 def format_table(result: QueryResult) -> str:
     """Rows as an aligned text table with a header rule and a row count."""
     cells = [[_cell(v) for v in row] for row in result.rows]
-    widths = [len(c) for c in result.columns]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(lines)
+    table = text_table(result.columns, cells, rule=True)
+    return f"{table}\n({len(cells)} row{'s' if len(cells) != 1 else ''})"
 
 
 def _cell(value: Any) -> str:
