@@ -5,10 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install demo serve test postgres lint format typecheck check bench clean
+.PHONY: help install demo serve test postgres lint format typecheck check bench screenshots clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ check: lint typecheck test ## lint + typecheck + test
 
 bench: install postgres ## Run the benchmarks and print their figures
 	$(BIN)/python bench/bench_write.py
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_queries.py
+
+screenshots: install ## Write PNGs of the main pages into docs/img/ (needs /usr/bin/chromium)
+	$(BIN)/python scripts/screenshots.py --out docs/img
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -12,7 +12,11 @@ from webui.api.health import health
 from webui.api.prometheus import prometheus
 from webui.api.routes import api
 from webui.api.sql import sql_api
+from webui.error_pages import install_error_pages
 from webui.errors import register_error_handlers
+from webui.home import register_placeholder_home
+from webui.layout import install_layout
+from webui.security import install_security
 from webui.views import register_views
 
 
@@ -41,6 +45,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(prometheus)
     app.register_blueprint(api)
     app.register_blueprint(sql_api)
+    install_security(app, settings)
+    install_layout(app)
     register_views(app)
+    register_placeholder_home(app)
     register_error_handlers(app)
+    install_error_pages(app)
     return app

@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 
 from llmobs_store.cli.options import LlmobsGroup, db_option
 from llmobs_store.cli.sql import format_table
-from llmobs_store.db.models import ModelPrice
+from llmobs_store.ingest.price_overrides import (
+    EVERY_SPAN,
+    MODEL_PRICES,
+    NewPrice,
+    add_price_override,
+)
 from llmobs_store.ingest.repricing import recompute_costs
 from llmobs_store.sql.runner import QueryResult
 from llmobs_store.store import Store
 
-MODEL_PRICES: Table = ModelPrice.__table__  # type: ignore[assignment]
-# Without --from an override applies to every span, old ones included.
-EVERY_SPAN = datetime(1970, 1, 1, tzinfo=UTC)
 _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
 _USD_PER_MTOK = click.FloatRange(min=0)
 
@@ -122,22 +124,12 @@ def set_price(
           --from 2026-02-01 --note "negotiated rate"
     """
     start = EVERY_SPAN if effective_from is None else effective_from.replace(tzinfo=UTC)
-    with Store.open(database_url) as store, store.engine.begin() as conn:
-        override_id = conn.execute(
-            insert(MODEL_PRICES)
-            .values(
-                model=model,
-                provider=provider,
-                effective_from=start,
-                input_usd_per_mtok=input_usd,
-                output_usd_per_mtok=output_usd,
-                cache_read_usd_per_mtok=cache_read,
-                cache_write_usd_per_mtok=cache_write,
-                note=note,
-                created_at=datetime.now(UTC),
-            )
-            .returning(MODEL_PRICES.c.id)
-        ).scalar_one()
+    price = NewPrice(model, input_usd, output_usd, cache_read, cache_write, provider, start, note)
+    with Store.open(database_url) as store:
+        try:
+            override_id = add_price_override(store, price)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
     scope = f" ({provider} only)" if provider else ""
     when = "every span" if start == EVERY_SPAN else f"spans from {_moment(start)}"
     click.echo(
