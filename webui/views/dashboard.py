@@ -107,7 +107,7 @@ def index() -> str:
         models=models,
         charts=charts,
         sql_links={name: url_for("sql.console", q=sql) for name, sql in queries.sql.items()},
-        traces_link=lambda model: _traces_link(filters, model),
+        traces_link=lambda model, status=None: _traces_link(filters, model, status),
         bucket_label=_bucket_label(seconds),
         percentile=percentile,
         percentiles=PERCENTILES,
@@ -285,10 +285,12 @@ def _chart_models(models: list[ModelRow]) -> list[str | None]:
     return [row.model for row in models[:MAX_CHART_MODELS]]
 
 
-def _traces_link(filters: ViewFilters, model: str | None) -> str:
+def _traces_link(filters: ViewFilters, model: str | None, status: str | None = None) -> str:
     args = filters.query_args()
     if model is not None:
         args["model"] = model
+    if status is not None:
+        args["status"] = status
     return "/traces?" + urlencode(args)
 
 

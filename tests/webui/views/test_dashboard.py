@@ -69,6 +69,18 @@ def test_tiles_match_the_stored_calls(client: FlaskClient, seeded_store: Store) 
     assert f'id="price-coverage">{priced / len(calls) * 100:.1f} %<' in html
 
 
+def test_failed_calls_link_to_their_traces(client: FlaskClient, seeded_store: Store) -> None:
+    html = client.get("/", query_string=PERIOD).get_data(as_text=True)
+    match = re.search(r'<a id="failed-calls" href="([^"]+)">([\d,]+) failed</a>', html)
+    assert match is not None
+    errors = sum(status == "error" for _, status, *_ in _llm_calls(seeded_store))
+    assert int(match.group(2).replace(",", "")) == errors
+    link = urlparse(unescape(match.group(1)))
+    assert link.path == "/traces" and parse_qs(link.query)["status"] == ["error"]
+    listed = client.get(link.path, query_string=link.query).get_data(as_text=True)
+    assert "badge badge-error" in listed
+
+
 def test_charts_cover_the_period_and_sum_to_the_totals(
     client: FlaskClient, seeded_store: Store
 ) -> None:
