@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 
 import pyarrow as pa
@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from llmobs_store.config import Settings
 from llmobs_store.db import migrate
 from llmobs_store.db.engine import create_store_engine
+from llmobs_store.ingest.allocator import tune_allocator
 from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.batch_writer import BatchWriter, CommitListener
 from llmobs_store.ingest.pipeline import prepare_spans
@@ -34,6 +35,8 @@ class Store:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
+        # Before the writer thread starts, so that it shares the arenas too.
+        tune_allocator()
         # First: a bad LLMOBS_REDACT_PATTERNS entry fails here, before the writer starts.
         self._content_policy = ContentPolicy.from_settings(settings)
         self._writer = BatchWriter(
@@ -43,6 +46,7 @@ class Store:
             queue_max_rows=settings.writer_queue_max_rows,
             flush_interval_s=settings.writer_flush_interval_s,
             retry_after_s=settings.writer_retry_after_s,
+            linger_s=settings.writer_linger_s,
         )
         self._pricer = Pricer()
         self.price_overrides: tuple[PriceOverride, ...] = ()
@@ -95,6 +99,11 @@ class Store:
     ) -> Future[None]:
         """Queue rows already in their Arrow form (from ``to_arrow``, e.g. in a worker)."""
         return self._writer.submit(batches, block=block, timeout=timeout)
+
+    def expect(self) -> AbstractContextManager[None]:
+        """Announce a submission being prepared, so the writer may wait for it to batch it
+        with others (``BatchWriter.expect``)."""
+        return self._writer.expect()
 
     @property
     def dialect_name(self) -> str:

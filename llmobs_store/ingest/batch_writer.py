@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -50,6 +51,7 @@ class BatchWriter:
         queue_max_rows: int,
         flush_interval_s: float = 0.0,
         retry_after_s: float = 1.0,
+        linger_s: float = 0.0,
     ) -> None:
         self._engine = engine
         self._sink = sink
@@ -57,6 +59,8 @@ class BatchWriter:
         self._queue_max_rows = queue_max_rows
         self._flush_interval_s = flush_interval_s
         self._retry_after_s = retry_after_s
+        self._linger_s = linger_s
+        self._incoming = 0  # submissions announced by ``expect`` and not made yet
         self._cond = threading.Condition()
         self._queue: deque[_Submission] = deque()
         self._pending_rows = 0  # queued or being written, released after commit
@@ -105,6 +109,23 @@ class BatchWriter:
             self._cond.notify_all()
         return submission.future
 
+    @contextmanager
+    def expect(self) -> Iterator[None]:
+        """Announce a submission that is being prepared (made inside the block, or not at all).
+
+        While announced submissions are pending, the writer holds a flush for up to
+        ``linger_s`` so that they join it: each commit has a fixed cost (~10 ms on DuckDB),
+        and requests prepared one after another would otherwise be committed one by one.
+        """
+        with self._cond:
+            self._incoming += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._incoming -= 1
+                self._cond.notify_all()
+
     def close(self, timeout: float | None = None) -> None:
         """Refuse new submissions, commit everything queued, and stop the thread."""
         with self._cond:
@@ -140,6 +161,17 @@ class BatchWriter:
                     if remaining <= 0:
                         break
                     self._cond.wait(remaining)
+            if self._linger_s > 0:
+                deadline = time.monotonic() + self._linger_s
+                while (
+                    self._incoming > 0
+                    and self._queued_rows() < self._batch_max_rows
+                    and not self._closed
+                ):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
             taken = [self._queue.popleft()]
             rows = taken[0].num_rows
             while self._queue and rows + self._queue[0].num_rows <= self._batch_max_rows:
@@ -151,14 +183,15 @@ class BatchWriter:
         return sum(s.num_rows for s in self._queue)
 
     def _write(self, conn: Connection, taken: list[_Submission]) -> Connection:
-        """Commit ``taken`` together; if that fails, each on its own so one bad row fails alone."""
+        """Commit ``taken`` together; if that fails, each on its own so one bad row fails alone.
+
+        A lone submission is tried again too: the sink may take another way after a failure
+        (``DuckDBSink`` merges trace summaries it found it could not simply insert).
+        """
         try:
             self._commit(conn, taken)
         except Exception as exc:
             conn = self._recover(conn, exc)
-            if len(taken) == 1:
-                taken[0].future.set_exception(exc)
-                return conn
             for submission in taken:
                 try:
                     self._commit(conn, [submission])

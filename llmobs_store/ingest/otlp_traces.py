@@ -12,11 +12,11 @@ from llmobs_store.ingest.otlp_values import attributes_dict, datetime_from_nanos
 from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanLink
 
 # Span.SpanKind by number; 0 (unspecified) and unknown numbers read as internal.
-_KINDS = ("internal", "internal", "server", "client", "producer", "consumer")
+KINDS = ("internal", "internal", "server", "client", "producer", "consumer")
 # Status.StatusCode by number; unknown numbers read as unset.
-_STATUSES = ("unset", "ok", "error")
+STATUSES = ("unset", "ok", "error")
 _ZERO_TRACE_ID = bytes(16)
-_ZERO_SPAN_ID = bytes(8)
+ZERO_SPAN_ID = bytes(8)
 
 
 def decode_traces(body: bytes, media_type: str) -> Decoded[RawSpan]:
@@ -31,7 +31,7 @@ def decode_traces(body: bytes, media_type: str) -> Decoded[RawSpan]:
         for scope_spans in resource_spans.scope_spans:
             scope_name = scope_spans.scope.name or None
             for span in scope_spans.spans:
-                reason = _invalid(span)
+                reason = invalid_reason(span)
                 if reason is None:
                     append(_raw_span(span, resource, scope_name))
                 else:
@@ -39,7 +39,7 @@ def decode_traces(body: bytes, media_type: str) -> Decoded[RawSpan]:
     return Decoded(spans, rejections.count, rejections.message())
 
 
-def _invalid(span: Span) -> str | None:
+def invalid_reason(span: Span) -> str | None:
     """Why ``span`` cannot be stored, or None when it can."""
     trace_id = span.trace_id
     if len(trace_id) != 16:
@@ -49,7 +49,7 @@ def _invalid(span: Span) -> str | None:
     span_id = span.span_id
     if len(span_id) != 8:
         return f"span_id must be 8 bytes (got {len(span_id)})"
-    if span_id == _ZERO_SPAN_ID:
+    if span_id == ZERO_SPAN_ID:
         return "span_id must not be all zeros"
     parent = span.parent_span_id
     if parent and len(parent) != 8:
@@ -79,9 +79,9 @@ def _raw_span(span: Span, resource: dict[str, Any], scope_name: str | None) -> R
         start_time=datetime_from_nanos(span.start_time_unix_nano),
         end_time=datetime_from_nanos(span.end_time_unix_nano),
         # An all-zero parent is how some exporters spell "root".
-        parent_span_id=parent.hex() if parent and parent != _ZERO_SPAN_ID else None,
-        kind=_KINDS[kind] if 0 <= kind < len(_KINDS) else "internal",
-        status=_STATUSES[code] if 0 <= code < len(_STATUSES) else "unset",
+        parent_span_id=parent.hex() if parent and parent != ZERO_SPAN_ID else None,
+        kind=KINDS[kind] if 0 <= kind < len(KINDS) else "internal",
+        status=STATUSES[code] if 0 <= code < len(STATUSES) else "unset",
         status_message=status.message or None,
         attributes=attributes_dict(span.attributes),
         events=tuple(

@@ -5,18 +5,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
 import genai_prices
 from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import ModelInfo, ModelPrice, TieredPrices
-from sqlalchemy import Connection, select
 
-from llmobs_store.db.reference import ModelPrice as ModelPriceRow
-from llmobs_store.db.types import as_utc
-from llmobs_store.ingest.records import SpanRecord
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 GENAI_PRICES_SOURCE = f"genai-prices {genai_prices.__version__}"
 
@@ -52,6 +51,31 @@ _PROVIDER_IDS = {
 _MTOK = 1_000_000
 
 
+class PricedSpan(Protocol):
+    """What pricing reads from a span (a ``SpanRecord`` or the column path's values)."""
+
+    @property
+    def start_time(self) -> datetime: ...
+    @property
+    def provider(self) -> str | None: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def request_model(self) -> str | None: ...
+    @property
+    def response_model(self) -> str | None: ...
+    @property
+    def input_tokens(self) -> int | None: ...
+    @property
+    def output_tokens(self) -> int | None: ...
+    @property
+    def cache_read_tokens(self) -> int | None: ...
+    @property
+    def cache_write_tokens(self) -> int | None: ...
+    @property
+    def reasoning_tokens(self) -> int | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class PriceOverride:
     """A row of ``model_prices``: USD per million tokens for ``model`` from ``effective_from`` on.
@@ -70,7 +94,7 @@ class PriceOverride:
     cache_read_usd_per_mtok: float | None = None
     cache_write_usd_per_mtok: float | None = None
 
-    def cost(self, span: SpanRecord) -> float | None:
+    def cost(self, span: PricedSpan) -> float | None:
         """USD for the span's tokens; cache tokens (inside input) at their own or the input rate."""
         cache_read = span.cache_read_tokens or 0
         cache_write = span.cache_write_tokens or 0
@@ -90,6 +114,11 @@ class PriceOverride:
 
 def load_overrides(conn: Connection) -> list[PriceOverride]:
     """Every row of ``model_prices``, oldest first."""
+    # Imported here: the worker processes that price spans never load SQLAlchemy (~35 MiB).
+    from sqlalchemy import select
+
+    from llmobs_store.db.reference import ModelPrice as ModelPriceRow
+
     t = ModelPriceRow.__table__
     rows = conn.execute(select(t).order_by(t.c.effective_from, t.c.id))
     return [
@@ -97,7 +126,7 @@ def load_overrides(conn: Connection) -> list[PriceOverride]:
             id=row.id,
             model=row.model,
             provider=row.provider,
-            effective_from=as_utc(row.effective_from),
+            effective_from=_as_utc(row.effective_from),
             input_usd_per_mtok=row.input_usd_per_mtok,
             output_usd_per_mtok=row.output_usd_per_mtok,
             cache_read_usd_per_mtok=row.cache_read_usd_per_mtok,
@@ -123,7 +152,7 @@ class Pricer:
         by_model: dict[str, list[tuple[datetime, PriceOverride]]] = {}
         for override in overrides:
             by_model.setdefault(override.model, []).append(
-                (as_utc(override.effective_from), override)
+                (_as_utc(override.effective_from), override)
             )
         # Newest first; on equal start a provider-specific row beats a provider-wide one.
         self._overrides = {
@@ -138,7 +167,7 @@ class Pricer:
         self._rates: dict[tuple[int, int], tuple[ModelPrice, _Rates]] = {}
         self._tier_starts: dict[int, tuple[ModelPrice, list[int]]] = {}
 
-    def price(self, span: SpanRecord) -> tuple[float | None, str | None]:
+    def price(self, span: PricedSpan) -> tuple[float | None, str | None]:
         """``(cost_usd, cost_source)`` for ``span``, or ``(None, None)`` when unpriced."""
         if span.input_tokens is None and span.output_tokens is None:
             return None, None
@@ -155,17 +184,17 @@ class Pricer:
             return None, None
         return (None, None) if cost is None else (cost, GENAI_PRICES_SOURCE)
 
-    def _override_for(self, span: SpanRecord) -> PriceOverride | None:
+    def _override_for(self, span: PricedSpan) -> PriceOverride | None:
         if not self._overrides:
             return None
-        start = as_utc(span.start_time)
+        start = _as_utc(span.start_time)
         for name in _model_names(span):
             for effective_from, override in self._overrides.get(name, ()):
                 if effective_from <= start and override.provider in (None, span.provider):
                     return override
         return None
 
-    def _model_info(self, span: SpanRecord) -> ModelInfo | None:
+    def _model_info(self, span: PricedSpan) -> ModelInfo | None:
         for name in _model_names(span):
             key = (name, span.provider)
             if key not in self._models:
@@ -174,7 +203,7 @@ class Pricer:
                 return found
         return None
 
-    def _bundled_cost(self, model: ModelInfo, span: SpanRecord) -> float | None:
+    def _bundled_cost(self, model: ModelInfo, span: PricedSpan) -> float | None:
         input_tokens = span.input_tokens or 0
         output_tokens = span.output_tokens or 0
         cache_read = span.cache_read_tokens or 0
@@ -273,10 +302,18 @@ def _calc(
     return model_price.calc_price(usage)["total_price"]
 
 
-def _model_names(span: SpanRecord) -> list[str]:
+def _model_names(span: PricedSpan) -> list[str]:
     """Model names to price by: the response model, then the requested one."""
     names = [n for n in (span.model, span.response_model, span.request_model) if n]
     return list(dict.fromkeys(names))
+
+
+def _as_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime (naive read as UTC), as ``db.types.as_utc`` does;
+    repeated here so that pricing needs nothing of the database layer."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _find_model(model_ref: str, provider: str | None) -> ModelInfo | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from llmobs_store.config import Settings
 from llmobs_store.ingest.records import LogRecord, SpanRecord
@@ -82,47 +83,49 @@ class ContentPolicy:
         """``text`` redacted, then truncated (redacting first never leaves half a secret)."""
         return truncate(self.redactor.redact(text), self.max_chars)
 
-    def protect_value(self, value: Any) -> Any:
+    def protect_value(self, value: Any, redact: Callable[[str], str] | None = None) -> Any:
         """An attribute value with every string inside it protected; other values as they are.
 
         A JSON text in which something was redacted is redacted again value by value and
         re-encoded: a match next to an escape (``\\nbob@x.io``) would otherwise break the JSON.
+        ``redact`` replaces the redactor's own method (a per-span memo passes itself).
         """
+        redact = redact or self.redactor.redact
         kind = type(value)
         if kind is str:
-            redacted = self.redactor.redact(value)
+            redacted = redact(value)
             if redacted != value and value[:1] in ("[", "{"):
                 try:
                     parsed = _decode_json(value)
                 except ValueError:
                     pass
                 else:
-                    redacted = json.dumps(self._redact_tree(parsed), ensure_ascii=False)
+                    redacted = json.dumps(self._redact_tree(parsed, redact), ensure_ascii=False)
             return truncate(redacted, self.max_chars)
         if kind is list or kind is tuple:
-            return [self.protect_value(v) for v in value]
+            return [self.protect_value(v, redact) for v in value]
         if kind is dict:
-            return {k: self.protect_value(v) for k, v in value.items()}
+            return {k: self.protect_value(v, redact) for k, v in value.items()}
         if kind is int and not -(10**12) < value < 10**12:
-            return self._protect_number(value)
+            return self._protect_number(value, redact)
         return value
 
-    def _redact_tree(self, value: Any) -> Any:
+    def _redact_tree(self, value: Any, redact: Callable[[str], str]) -> Any:
         kind = type(value)
         if kind is str:
-            return self.redactor.redact(value)
+            return redact(value)
         if kind is list:
-            return [self._redact_tree(v) for v in value]
+            return [self._redact_tree(v, redact) for v in value]
         if kind is dict:
-            return {k: self._redact_tree(v) for k, v in value.items()}
+            return {k: self._redact_tree(v, redact) for k, v in value.items()}
         if kind is int and not -(10**12) < value < 10**12:
-            return self._protect_number(value)
+            return self._protect_number(value, redact)
         return value
 
-    def _protect_number(self, value: int) -> int | str:
+    def _protect_number(self, value: int, redact: Callable[[str], str]) -> int | str:
         """A card number sent as a JSON number becomes its placeholder string."""
         text = str(value)
-        redacted = self.redactor.redact(text)
+        redacted = redact(text)
         return value if redacted == text else redacted
 
 
@@ -134,6 +137,33 @@ def is_content_key(key: str) -> bool:
     return key in CONTENT_KEYS or key.startswith(CONTENT_PREFIXES)
 
 
+# Spans of one instrumentation share their attribute keys (in order): the content keys of a
+# key set are found once. Bounded, as producers may send ever new keys.
+_CONTENT_KEYS_BY_KEY_SET: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MAX_KEY_SETS = 4_096
+
+
+def _content_keys(attributes: dict[str, Any]) -> tuple[str, ...]:
+    key_set = tuple(attributes)
+    found = _CONTENT_KEYS_BY_KEY_SET.get(key_set)
+    if found is None:
+        found = tuple(key for key in key_set if is_content_key(key))
+        if len(_CONTENT_KEYS_BY_KEY_SET) >= _MAX_KEY_SETS:
+            _CONTENT_KEYS_BY_KEY_SET.clear()
+        _CONTENT_KEYS_BY_KEY_SET[key_set] = found
+    return found
+
+
+class ProtectedContent(NamedTuple):
+    """The span fields content protection may change, after it."""
+
+    status_message: str | None
+    input_text: str | None
+    output_text: str | None
+    attributes: dict[str, Any]
+    events: list[dict[str, Any]] | None
+
+
 def protect_span(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
     """``record`` with its prompt and answer content protected by ``policy``.
 
@@ -141,23 +171,58 @@ def protect_span(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
     attributes of events, so the raw prompt survives nowhere in the row. Other attributes
     are left untouched.
     """
-    record = _redact_errors(record, policy)
-    if not policy.capture:
-        return drop_span_content(record)
-    changes: dict[str, Any] = {}
-    if record.input_text is not None:
-        changes["input_text"] = policy.protect_text(record.input_text)
-    if record.output_text is not None:
-        changes["output_text"] = policy.protect_text(record.output_text)
-    attributes = record.attributes
-    if any(key in CONTENT_KEYS or key.startswith(CONTENT_PREFIXES) for key in attributes):
-        changes["attributes"] = {
-            key: policy.protect_value(value) if is_content_key(key) else value
-            for key, value in attributes.items()
-        }
-    if record.events:
-        changes["events"] = [_protect_event(event, policy) for event in record.events]
+    protected = protect_content(
+        record.status_message,
+        record.input_text,
+        record.output_text,
+        record.attributes,
+        record.events,
+        policy,
+    )
+    changes = {
+        name: value
+        for name, value in zip(ProtectedContent._fields, protected, strict=True)
+        if value is not getattr(record, name)
+    }
     return _replace_span(record, changes) if changes else record
+
+
+def protect_content(
+    status_message: str | None,
+    input_text: str | None,
+    output_text: str | None,
+    attributes: dict[str, Any],
+    events: list[dict[str, Any]] | None,
+    policy: ContentPolicy,
+) -> ProtectedContent:
+    """``protect_span`` on the fields themselves; unchanged fields come back as the same objects.
+
+    The attributes dict and event dicts passed in are never modified.
+    """
+    status_message, events = _redact_errors(status_message, events, policy)
+    if not policy.capture:
+        return _drop_content(status_message, input_text, output_text, attributes, events)
+    # The prompt often appears twice (``input.value`` and ``input_text``): redact it once.
+    memo: dict[str, str] = {}
+    redactor = policy.redactor
+
+    def redact(text: str) -> str:
+        done = memo.get(text)
+        if done is None:
+            done = memo[text] = redactor.redact(text)
+        return done
+
+    if input_text is not None:
+        input_text = truncate(redact(input_text), policy.max_chars)
+    if output_text is not None:
+        output_text = truncate(redact(output_text), policy.max_chars)
+    content = _content_keys(attributes)
+    if content:
+        protect = policy.protect_value
+        attributes = {**attributes, **{k: protect(attributes[k], redact) for k in content}}
+    if events:
+        events = [_protect_event(event, policy, redact) for event in events]
+    return ProtectedContent(status_message, input_text, output_text, attributes, events)
 
 
 _SPAN_FIELDS = tuple(f.name for f in dataclasses.fields(SpanRecord))
@@ -179,7 +244,9 @@ def _event_extra_keys(event_name: str) -> frozenset[str]:
     return _MESSAGE_EVENT_KEYS if _is_content_event(event_name) else frozenset()
 
 
-def _protect_event(event: dict[str, Any], policy: ContentPolicy) -> dict[str, Any]:
+def _protect_event(
+    event: dict[str, Any], policy: ContentPolicy, redact: Callable[[str], str]
+) -> dict[str, Any]:
     attributes = event.get("attributes")
     if not attributes:
         return event
@@ -187,7 +254,9 @@ def _protect_event(event: dict[str, Any], policy: ContentPolicy) -> dict[str, An
     content = [k for k in attributes if k in extra or is_content_key(k)]
     if not content:
         return event
-    protected = {k: policy.protect_value(v) if k in content else v for k, v in attributes.items()}
+    protected = {
+        k: policy.protect_value(v, redact) if k in content else v for k, v in attributes.items()
+    }
     return {**event, "attributes": protected}
 
 
@@ -196,18 +265,19 @@ def _protect_event(event: dict[str, Any], policy: ContentPolicy) -> dict[str, An
 _ERROR_EVENT_KEYS = ("exception.message", "exception.stacktrace")
 
 
-def _redact_errors(record: SpanRecord, policy: ContentPolicy) -> SpanRecord:
+def _redact_errors(
+    status_message: str | None, events: list[dict[str, Any]] | None, policy: ContentPolicy
+) -> tuple[str | None, list[dict[str, Any]] | None]:
     redact = policy.redactor.redact
-    changes: dict[str, Any] = {}
-    if record.status_message:
-        message = redact(record.status_message)
-        if message != record.status_message:
-            changes["status_message"] = message
-    if record.events and any(e.get("name") == "exception" for e in record.events):
-        events = [_redact_exception(event, redact) for event in record.events]
-        if any(a is not b for a, b in zip(events, record.events, strict=True)):
-            changes["events"] = events
-    return _replace_span(record, changes) if changes else record
+    if status_message:
+        message = redact(status_message)
+        if message != status_message:
+            status_message = message
+    if events and any(e.get("name") == "exception" for e in events):
+        redacted = [_redact_exception(event, redact) for event in events]
+        if any(a is not b for a, b in zip(redacted, events, strict=True)):
+            events = redacted
+    return status_message, events
 
 
 def _redact_exception(event: dict[str, Any], redact: Any) -> dict[str, Any]:
@@ -225,19 +295,43 @@ def _redact_exception(event: dict[str, Any], redact: Any) -> dict[str, Any]:
 
 def drop_span_content(record: SpanRecord) -> SpanRecord:
     """``record`` without its captured prompt and answer, marked so (capture switched off)."""
-    dropped = record.input_text is not None or record.output_text is not None
-    attributes = {k: v for k, v in record.attributes.items() if not is_content_key(k)}
-    dropped = dropped or len(attributes) != len(record.attributes)
-    original = record.events
-    events = original
+    dropped = _drop_content(
+        record.status_message,
+        record.input_text,
+        record.output_text,
+        record.attributes,
+        record.events,
+    )
+    if dropped.attributes is record.attributes:
+        return record
+    changes = {
+        "input_text": None,
+        "output_text": None,
+        "attributes": dropped.attributes,
+        "events": dropped.events,
+    }
+    return _replace_span(record, changes)
+
+
+def _drop_content(
+    status_message: str | None,
+    input_text: str | None,
+    output_text: str | None,
+    attributes: dict[str, Any],
+    events: list[dict[str, Any]] | None,
+) -> ProtectedContent:
+    """The fields without captured content, marked so; the same objects when there was none."""
+    dropped = input_text is not None or output_text is not None
+    kept = {k: v for k, v in attributes.items() if not is_content_key(k)}
+    dropped = dropped or len(kept) != len(attributes)
+    original = events
     if original:
         events = [_drop_event_content(event) for event in original]
         dropped = dropped or any(a is not b for a, b in zip(events, original, strict=True))
     if not dropped:
-        return record
-    attributes[CONTENT_DROPPED] = True
-    changes = {"input_text": None, "output_text": None, "attributes": attributes, "events": events}
-    return _replace_span(record, changes)
+        return ProtectedContent(status_message, input_text, output_text, attributes, original)
+    kept[CONTENT_DROPPED] = True
+    return ProtectedContent(status_message, None, None, kept, events)
 
 
 def _drop_event_content(event: dict[str, Any]) -> dict[str, Any]:

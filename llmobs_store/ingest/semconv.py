@@ -6,10 +6,11 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from llmobs_store.ingest.content import extract_input_text, extract_output_text
-from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanRecord
+from llmobs_store.ingest.key_plans import KeyPlanner
+from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanLink, SpanRecord
 
 # Candidate keys per column, first present wins (STANDARDS §3.3 and §2.6); seed SDK keys last.
 PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
@@ -129,27 +130,38 @@ _OPERATION_BY_TRACELOOP = {
 _METADATA_PREFIXES = ("metadata.", "traceloop.association.properties.")
 
 
+class Canonical(NamedTuple):
+    """The columns normalisation derives from a span's name, status, attributes and events."""
+
+    start_time: datetime
+    span_type: str
+    status_message: str | None
+    error_type: str | None
+    provider: str | None
+    operation: str | None
+    model: str | None
+    request_model: str | None
+    response_model: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    total_tokens: int | None
+    cache_read_tokens: int | None
+    cache_write_tokens: int | None
+    reasoning_tokens: int | None
+    reported_cost_usd: float | None
+    ttft_ms: float | None
+    session_id: str | None
+    user_id: str | None
+    input_text: str | None
+    output_text: str | None
+    metadata: dict[str, Any] | None
+
+
 def normalise_span(raw: RawSpan) -> SpanRecord:
     """The canonical columns of ``raw`` (cost is left to pricing; see ``docs/schema.md``)."""
-    a = raw.attributes
-    events = raw.events
-    request_model = _first_str(a, REQUEST_MODEL_KEYS)
-    response_model = _first_str(a, RESPONSE_MODEL_KEYS)
-    model = response_model or request_model
-    input_tokens = _first_count(a, INPUT_TOKEN_KEYS)
-    output_tokens = _first_count(a, OUTPUT_TOKEN_KEYS)
-    if input_tokens is not None and output_tokens is not None:
-        total_tokens: int | None = input_tokens + output_tokens
-    else:
-        total_tokens = _first_count(a, TOTAL_TOKEN_KEYS)
-    error_type = _first_str(a, ("error.type",))
-    status_message = raw.status_message
-    if raw.status == "error" and (error_type is None or not status_message):
-        exception = next((e.attributes for e in events if e.name == "exception"), None)
-        if exception is not None:
-            error_type = error_type or _str(exception.get("exception.type"))
-            status_message = status_message or _str(exception.get("exception.message"))
-    has_tokens = input_tokens is not None or output_tokens is not None or total_tokens is not None
+    c = canonical_columns(
+        raw.name, raw.status, raw.status_message, raw.start_time, raw.attributes, raw.events
+    )
     return SpanRecord(
         trace_id=raw.trace_id,
         span_id=raw.span_id,
@@ -158,43 +170,132 @@ def normalise_span(raw: RawSpan) -> SpanRecord:
         start_time=raw.start_time,
         end_time=raw.end_time,
         kind=raw.kind,
-        span_type=_span_type(a, raw.name, model is not None and has_tokens),
+        span_type=c.span_type,
         status=raw.status,
-        status_message=status_message,
-        error_type=error_type,
+        status_message=c.status_message,
+        error_type=c.error_type,
         service_name=_str(raw.resource_attributes.get("service.name")),
         scope_name=raw.scope_name,
-        provider=_first_str(a, PROVIDER_KEYS),
-        operation=_operation(a),
-        model=model,
-        request_model=request_model,
-        response_model=response_model,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        total_tokens=total_tokens,
-        cache_read_tokens=_first_count(a, CACHE_READ_KEYS),
-        cache_write_tokens=_first_count(a, CACHE_WRITE_KEYS),
-        reasoning_tokens=_first_count(a, REASONING_KEYS),
-        reported_cost_usd=_reported_cost(a),
-        ttft_ms=_ttft_ms(a, events, raw.start_time),
-        session_id=_first_str(a, SESSION_KEYS),
-        user_id=_first_str(a, USER_KEYS),
-        input_text=extract_input_text(a, events),
-        output_text=extract_output_text(a, events),
-        attributes=dict(a),
-        events=[_event_dict(e) for e in events] or None,
-        links=[
-            {
-                "trace_id": link.trace_id,
-                "span_id": link.span_id,
-                "attributes": dict(link.attributes),
-            }
-            for link in raw.links
-        ]
-        or None,
+        provider=c.provider,
+        operation=c.operation,
+        model=c.model,
+        request_model=c.request_model,
+        response_model=c.response_model,
+        input_tokens=c.input_tokens,
+        output_tokens=c.output_tokens,
+        total_tokens=c.total_tokens,
+        cache_read_tokens=c.cache_read_tokens,
+        cache_write_tokens=c.cache_write_tokens,
+        reasoning_tokens=c.reasoning_tokens,
+        reported_cost_usd=c.reported_cost_usd,
+        ttft_ms=c.ttft_ms,
+        session_id=c.session_id,
+        user_id=c.user_id,
+        input_text=c.input_text,
+        output_text=c.output_text,
+        attributes=dict(raw.attributes),
+        events=[event_dict(e) for e in raw.events] or None,
+        links=[link_dict(link) for link in raw.links] or None,
         resource_attributes=dict(raw.resource_attributes),
-        metadata=_metadata(a),
+        metadata=c.metadata,
     )
+
+
+def canonical_columns(
+    name: str,
+    status: str,
+    status_message: str | None,
+    start_time: datetime,
+    a: Mapping[str, Any],
+    events: Sequence[SpanEvent],
+) -> Canonical:
+    """The derived columns of one span, shared by the record and the column paths."""
+    (
+        (
+            request_keys,
+            response_keys,
+            input_keys,
+            output_keys,
+            total_keys,
+            error_keys,
+            provider_keys,
+            cache_read_keys,
+            cache_write_keys,
+            reasoning_keys,
+            session_keys,
+            user_keys,
+            cost_keys,
+            ttft_keys,
+        ),
+        metadata_keys,
+    ) = _PLANNER.plan(a)
+    request_model = _first_str(a, request_keys) if request_keys else None
+    response_model = _first_str(a, response_keys) if response_keys else None
+    model = response_model or request_model
+    input_tokens = _first_count(a, input_keys) if input_keys else None
+    output_tokens = _first_count(a, output_keys) if output_keys else None
+    if input_tokens is not None and output_tokens is not None:
+        total_tokens: int | None = input_tokens + output_tokens
+    else:
+        total_tokens = _first_count(a, total_keys) if total_keys else None
+    error_type = _first_str(a, error_keys) if error_keys else None
+    if status == "error" and (error_type is None or not status_message):
+        exception = next((e.attributes for e in events if e.name == "exception"), None)
+        if exception is not None:
+            error_type = error_type or _str(exception.get("exception.type"))
+            status_message = status_message or _str(exception.get("exception.message"))
+    has_tokens = input_tokens is not None or output_tokens is not None or total_tokens is not None
+    return Canonical(
+        start_time,
+        _span_type(a, name, model is not None and has_tokens),
+        status_message,
+        error_type,
+        _first_str(a, provider_keys) if provider_keys else None,
+        _operation(a),
+        model,
+        request_model,
+        response_model,
+        input_tokens,
+        output_tokens,
+        total_tokens,
+        _first_count(a, cache_read_keys) if cache_read_keys else None,
+        _first_count(a, cache_write_keys) if cache_write_keys else None,
+        _first_count(a, reasoning_keys) if reasoning_keys else None,
+        _reported_cost(a) if cost_keys else None,
+        _ttft_ms(a, events, start_time) if ttft_keys or events else None,
+        _first_str(a, session_keys) if session_keys else None,
+        _first_str(a, user_keys) if user_keys else None,
+        extract_input_text(a, events),
+        extract_output_text(a, events),
+        _metadata(a, metadata_keys),
+    )
+
+
+# Every key canonical_columns reads through _first_*, grouped as it unpacks them.
+_PLANNER = KeyPlanner(
+    (
+        REQUEST_MODEL_KEYS,
+        RESPONSE_MODEL_KEYS,
+        INPUT_TOKEN_KEYS,
+        OUTPUT_TOKEN_KEYS,
+        TOTAL_TOKEN_KEYS,
+        ("error.type",),
+        PROVIDER_KEYS,
+        CACHE_READ_KEYS,
+        CACHE_WRITE_KEYS,
+        REASONING_KEYS,
+        SESSION_KEYS,
+        USER_KEYS,
+        (*COST_TOTAL_KEYS, *(key for parts in COST_PART_KEYS for key in parts)),
+        (*TTFT_S_KEYS, *SERVER_TTFT_S_KEYS),
+    ),
+    _METADATA_PREFIXES,
+)
+
+
+def link_dict(link: SpanLink) -> dict[str, Any]:
+    """A link as stored in the ``links`` JSON column."""
+    return {"trace_id": link.trace_id, "span_id": link.span_id, "attributes": dict(link.attributes)}
 
 
 def _span_type(a: Mapping[str, Any], name: str, has_model_and_tokens: bool) -> str:
@@ -323,8 +424,11 @@ def _ttft_ms(a: Mapping[str, Any], events: Sequence[SpanEvent], start: datetime)
     return None
 
 
-def _metadata(a: Mapping[str, Any]) -> dict[str, Any] | None:
-    """User labels as one flat object; on a clash ``metadata.<key>`` wins, then Traceloop's."""
+def _metadata(a: Mapping[str, Any], prefixed: tuple[str, ...]) -> dict[str, Any] | None:
+    """User labels as one flat object; on a clash ``metadata.<key>`` wins, then Traceloop's.
+
+    ``prefixed`` are the keys of ``a`` under the metadata prefixes, sorted in reverse.
+    """
     labels: dict[str, Any] = {}
     blob = a.get("metadata")
     if isinstance(blob, str) and blob.startswith("{"):
@@ -339,15 +443,14 @@ def _metadata(a: Mapping[str, Any]) -> dict[str, Any] | None:
     tags = a.get("tag.tags")
     if tags is not None:
         labels["tags"] = tags
-    prefixed = [k for k in a if k.startswith(_METADATA_PREFIXES)]
-    if prefixed:
-        # Sorted so the metadata.* keys (which sort first) are applied last and win.
-        for key in sorted(prefixed, reverse=True):
-            labels[key.removeprefix("metadata.").removeprefix(_METADATA_PREFIXES[1])] = a[key]
+    # Reverse-sorted so the metadata.* keys (which sort first) are applied last and win.
+    for key in prefixed:
+        labels[key.removeprefix("metadata.").removeprefix(_METADATA_PREFIXES[1])] = a[key]
     return labels or None
 
 
-def _event_dict(event: SpanEvent) -> dict[str, Any]:
+def event_dict(event: SpanEvent) -> dict[str, Any]:
+    """An event as stored in the ``events`` JSON column."""
     return {"name": event.name, "time": iso_utc(event.time), "attributes": dict(event.attributes)}
 
 
@@ -356,3 +459,8 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is not UTC and moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def scalar_text(value: Any) -> str | None:
+    """Non-empty text of a scalar attribute, as every text column reads it (e.g. service name)."""
+    return _str(value)

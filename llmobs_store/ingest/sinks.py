@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any, Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from llmobs_store.db.models import Span
 from llmobs_store.ingest.arrow_tables import table_of, write_schema
 from llmobs_store.ingest.metric_series import latest_cumulative, write_points
-from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, upsert_summaries
+from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, insert_summaries, upsert_summaries
 
 # Above this many distinct trace ids, probing the trace_id index id by id (~27 µs each) costs
 # more than one hash join over the spans table (~20 ms per million rows), measured here.
@@ -65,16 +66,22 @@ class DuckDBSink:
     def __init__(self) -> None:
         # The statements only depend on the table and its columns: compiled once, they save
         # the writer thread a few milliseconds of Python (and the GIL) on every commit.
-        self._statements: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._statements: dict[tuple[str, tuple[str, ...], bool], list[str]] = {}
+        # A trace has a summary row exactly when it has stored spans (both are written and
+        # pruned together), so a batch whose traces have no stored span only adds summaries:
+        # a plain INSERT costs half the upsert. Should a summary exist without spans after
+        # all, that INSERT fails, and from then on (the writer retries) the upsert is used.
+        self._plain_summaries = True
 
     def write(
         self, conn: Connection, batches: dict[str, pa.Table], *, want_stored: bool = True
     ) -> dict[str, pa.Table]:
         raw: Any = conn.connection.driver_connection
         stored: dict[str, pa.Table] = {}
+        continuing = True
         for name, rows in batches.items():
             if name == "spans":
-                rows = self._new_spans(raw, rows)
+                rows, continuing = self._new_spans(raw, rows)
                 stored[name] = rows.select(STORED_SPAN_COLUMNS)
             else:
                 if name == "metric_points":
@@ -89,29 +96,37 @@ class DuckDBSink:
                 if name == "metric_points":
                     write_points(conn, source, rows.column_names)
                     continue
-                for sql in self._insert_statements(conn, name, view, rows.column_names):
-                    raw.execute(sql)
+                upsert = continuing or not self._plain_summaries
+                for sql in self._insert_statements(conn, name, view, rows.column_names, upsert):
+                    try:
+                        raw.execute(sql)
+                    except duckdb.ConstraintException:
+                        if not upsert and sql.startswith("INSERT INTO traces"):
+                            self._plain_summaries = False
+                        raise
             finally:
                 raw.unregister(view)
         return stored
 
     def _insert_statements(
-        self, conn: Connection, name: str, view: str, columns: list[str]
+        self, conn: Connection, name: str, view: str, columns: list[str], upsert: bool
     ) -> list[str]:
-        key = (name, tuple(columns))
+        key = (name, tuple(columns), upsert)
         if key not in self._statements:
             source = table(view, *[column(n) for n in columns])
             statements: list[Any] = [insert(table_of(name)).from_select(columns, select(source))]
             if name == "spans":
-                statements.append(upsert_summaries(table(view, *map(column, SOURCE_COLUMNS))))
+                spans = table(view, *map(column, SOURCE_COLUMNS))
+                statements.append(upsert_summaries(spans) if upsert else insert_summaries(spans))
             self._statements[key] = [
                 str(s.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
                 for s in statements
             ]
         return self._statements[key]
 
-    def _new_spans(self, raw: object, spans: pa.Table) -> pa.Table:
-        """``spans`` without repeats of a key within the batch or of a key already stored."""
+    def _new_spans(self, raw: object, spans: pa.Table) -> tuple[pa.Table, bool]:
+        """``spans`` without repeats of a key within the batch or of a key already stored,
+        and whether any of their traces has spans stored already."""
         keys = pc.binary_join_element_wise(spans["trace_id"], spans["span_id"], "")
         if pc.count_distinct(keys).as_py() != spans.num_rows:
             first = (
@@ -123,8 +138,8 @@ class DuckDBSink:
             keys = pc.binary_join_element_wise(spans["trace_id"], spans["span_id"], "")
         stored = self._stored_keys(raw, pc.unique(spans["trace_id"]))
         if len(stored) == 0:
-            return spans
-        return spans.filter(pc.invert(pc.is_in(keys, value_set=stored)))
+            return spans, False
+        return spans.filter(pc.invert(pc.is_in(keys, value_set=stored))), True
 
     def _stored_keys(self, raw: object, trace_ids: pa.Array) -> pa.Array:
         execute = raw.execute  # type: ignore[attr-defined]

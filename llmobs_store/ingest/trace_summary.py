@@ -77,6 +77,12 @@ def summary_rows(spans: FromClause) -> Select[Any]:
     ).group_by(c.trace_id)
 
 
+def insert_summaries(spans: FromClause) -> Insert:
+    """``INSERT`` of the summaries of ``spans``, for traces that have none yet."""
+    rows = summary_rows(spans)
+    return pg_insert(TRACES).from_select([col.name for col in rows.selected_columns], rows)
+
+
 def upsert_summaries(spans: FromClause) -> Insert:
     """``INSERT … ON CONFLICT (trace_id) DO UPDATE`` merging ``spans`` into ``traces``.
 

@@ -243,3 +243,35 @@ def test_commit_listeners_see_stored_rows_only(store: Store) -> None:
     store.write([span, make_span()])
     assert seen == [{"spans": 1, "logs": 1}, {"spans": 1}]
     assert count_rows(store, "spans") == 2
+
+
+def test_an_announced_submission_joins_the_waiting_one(store: Store) -> None:
+    sink = GatedSink(sink_for(store.dialect_name))
+    sink.gate.set()
+    writer = BatchWriter(store.engine, sink, batch_max_rows=1_000, queue_max_rows=50, linger_s=60.0)
+    try:
+        with writer.expect():
+            first = _submit(writer, make_span(name="first"))
+            with writer.expect():
+                second = _submit(writer, make_span(name="second"))
+        first.result(10)
+        second.result(10)
+        assert sink.calls == [2]  # one commit for both
+        # Nothing announced: a lone submission is written at once, not after the linger.
+        _submit(writer, make_span(name="alone")).result(10)
+        assert sink.calls == [2, 1]
+    finally:
+        writer.close()
+
+
+def test_a_summary_left_without_spans_is_merged_into(store: Store) -> None:
+    first = make_span(input_tokens=3)
+    store.write([first])
+    with store.connect() as conn, conn.begin():
+        conn.execute(text("DELETE FROM spans"))  # the summary stays behind
+    for n in range(2):  # the second time the sink already knows to merge
+        store.write([make_span(trace_id=first.trace_id, input_tokens=4, name=f"again {n}")])
+    with store.connect() as conn:
+        summary = conn.execute(text("SELECT num_spans, input_tokens FROM traces")).one()
+    assert tuple(summary) == (3, 11)
+    assert count_rows(store, "spans") == 2

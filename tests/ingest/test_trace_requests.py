@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 import requests
 from sqlalchemy import text
 
-from llmobs_store.config import Settings
+from llmobs_store.config import Settings, default_ingest_workers
 from llmobs_store.errors import IngestRejected
 from llmobs_store.ingest.arrow_tables import to_arrow
+from llmobs_store.ingest.otlp import encode_spans
 from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.redaction import ContentPolicy
-from llmobs_store.ingest.trace_requests import TracePreparationPool, prepare_request
+from llmobs_store.ingest.trace_requests import (
+    _BOOTSTRAP,
+    TracePreparationPool,
+    prepare_in_process,
+    prepare_request,
+)
 from tests.fixture_files import OTLP_FIXTURES
+from tests.ingest.test_span_columns import OVERRIDE, SPANS
 from tests.live_server import LiveServer, serving_new_store
 
 FIXTURES = OTLP_FIXTURES
@@ -31,14 +42,60 @@ def pool() -> Iterator[TracePreparationPool]:
 
 def test_worker_and_in_process_preparation_agree(pool: TracePreparationPool) -> None:
     in_process = prepare_request(BODY, PROTOBUF, Pricer(), ContentPolicy())
-    in_worker = pool.prepare(BODY, PROTOBUF, ())
+    in_worker = pool.prepare(BODY, PROTOBUF, Pricer())
     assert in_worker.spans is not None and in_worker.num_rejected == 0
     assert in_worker.spans.equals(to_arrow("spans", in_process.spans))
 
 
 def test_undecodable_bodies_are_rejected_from_the_worker(pool: TracePreparationPool) -> None:
-    with pytest.raises(IngestRejected):
-        pool.prepare(BODY[:100], PROTOBUF, ())
+    with pytest.raises(IngestRejected, match="not a valid protobuf"):
+        pool.prepare(BODY[:100], PROTOBUF, Pricer())
+    with pytest.raises(IngestRejected, match="not valid JSON"):
+        pool.prepare(b"{", "application/json", Pricer())
+
+
+def test_workers_follow_the_content_settings_and_price_overrides() -> None:
+    settings = Settings(capture_content=False, redact_patterns=(r"ACME-\d+",))
+    body = encode_spans(SPANS)
+    policy = ContentPolicy.from_settings(settings)
+    started = TracePreparationPool(settings, num_workers=2)
+    try:
+        for overrides in ((), (OVERRIDE,), ()):
+            in_worker = started.prepare(body, PROTOBUF, Pricer(overrides))
+            in_process = prepare_in_process(body, PROTOBUF, Pricer(overrides), policy)
+            assert in_worker.spans is not None and in_worker.spans.equals(in_process.spans)
+    finally:
+        started.close()
+
+
+def test_a_worker_that_dies_is_replaced(pool: TracePreparationPool) -> None:
+    (victim,) = pool.pids
+    os.kill(victim, signal.SIGKILL)
+    with pytest.raises(RuntimeError, match="worker"):
+        pool.prepare(BODY, PROTOBUF, Pricer())
+    assert pool.pids != [victim]
+    prepared = pool.prepare(BODY, PROTOBUF, Pricer())
+    assert prepared.spans is not None and prepared.spans.num_rows == 6
+
+
+def test_a_worker_loads_no_database_web_or_arrow_library() -> None:
+    probe = _BOOTSTRAP.replace(
+        "main()\n",
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'sqlalchemy', 'duckdb', 'psycopg', 'flask', 'pyarrow', 'alembic', 'genai_prices'}))\n",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_environment_picks_the_worker_count_from_the_cores() -> None:
+    assert [default_ingest_workers(n) for n in (1, 2, 3, 8)] == [0, 1, 2, 2]
+    assert Settings().ingest_worker_processes == 0
+    assert Settings.from_env({}).ingest_worker_processes == default_ingest_workers()
+    chosen = {"LLMOBS_INGEST_WORKER_PROCESSES": "0"}
+    assert Settings.from_env(chosen).ingest_worker_processes == 0
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from flask import Response, current_app
 
 from llmobs_store.ingest.otlp import decode_logs, decode_metrics, encode_export_response
 from llmobs_store.ingest.records import Record
-from llmobs_store.ingest.trace_requests import TracePreparationPool, prepare_request
+from llmobs_store.ingest.trace_requests import TracePreparationPool, prepare_in_process
 from webui.app_context import current_store
 
 COMMIT_TIMEOUT_S = 30.0
@@ -16,14 +16,16 @@ def export_traces(body: bytes, media: str) -> Response:
     """``ExportTraceServiceRequest`` → spans; 200 only once they are committed."""
     store = current_store()
     pool: TracePreparationPool | None = current_app.extensions.get("llmobs_trace_pool")
-    if pool is not None:
-        table = pool.prepare(body, media, store.price_overrides)
-        if table.spans is not None:
-            store.submit_tables({"spans": table.spans}).result(COMMIT_TIMEOUT_S)
-        return _answer("traces", media, table.num_rejected, table.rejection_message)
-    prepared = prepare_request(body, media, store.pricer, store.content_policy)
-    if prepared.spans:
-        store.submit(prepared.spans).result(COMMIT_TIMEOUT_S)
+    committed = None
+    with store.expect():
+        if pool is not None:
+            prepared = pool.prepare(body, media, store.pricer)
+        else:
+            prepared = prepare_in_process(body, media, store.pricer, store.content_policy)
+        if prepared.spans is not None:
+            committed = store.submit_tables({"spans": prepared.spans})
+    if committed is not None:
+        committed.result(COMMIT_TIMEOUT_S)
     return _answer("traces", media, prepared.num_rejected, prepared.rejection_message)
 
 
