@@ -16,10 +16,12 @@ from llmobs_store.db.engine import create_store_engine
 from llmobs_store.ingest.allocator import tune_allocator
 from llmobs_store.ingest.arrow_tables import to_arrow
 from llmobs_store.ingest.batch_writer import BatchWriter, CommitListener
+from llmobs_store.ingest.content_policy import ContentPolicy
+from llmobs_store.ingest.override_rates import PriceOverride, load_overrides
 from llmobs_store.ingest.pipeline import prepare_spans
-from llmobs_store.ingest.pricing import PriceOverride, Pricer, load_overrides
+from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import LogRecord, RawSpan, Record
-from llmobs_store.ingest.redaction import ContentPolicy, protect_log
+from llmobs_store.ingest.redaction import protect_log
 from llmobs_store.ingest.sinks import sink_for
 
 

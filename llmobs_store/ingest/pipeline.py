@@ -8,10 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from llmobs_store.ingest.content_policy import ContentPolicy
+from llmobs_store.ingest.normalisation import normalise_span
 from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import RawSpan, SpanRecord
-from llmobs_store.ingest.redaction import ContentPolicy, protect_span
-from llmobs_store.ingest.semconv import normalise_span
+from llmobs_store.ingest.redaction import protect_span
 
 log = logging.getLogger(__name__)
 

@@ -1,157 +1,23 @@
-"""Prompt and answer privacy before anything is stored: capture switch, redaction, truncation."""
+"""Prompt and answer privacy of span and log records before storage: redact, truncate, drop."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from llmobs_store.config import Settings
+from llmobs_store.ingest.content_keys import (
+    CONTENT_DROPPED,
+    LOG_CONTENT_KEYS,
+    event_extra_keys,
+    find_content_keys,
+    is_content_event,
+    is_content_key,
+)
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.records import LogRecord, SpanRecord
-from llmobs_store.ingest.redactors import Redactor, RegexRedactor, truncate
-
-# Set on a span or log whose content was removed because capture is off, so "no prompt"
-# can be told apart from "prompt dropped".
-CONTENT_DROPPED = "llmobs.content_dropped"
-
-# Attribute keys that hold prompts, answers, tool payloads or retrieved documents
-# (STANDARDS §2.3 and §3.3). Only these are rewritten: scanning every attribute would cost
-# time on each span and could mangle ids that merely look like secrets.
-CONTENT_KEYS = frozenset(
-    """
-    gen_ai.input.messages gen_ai.output.messages gen_ai.system_instructions
-    gen_ai.tool.definitions gen_ai.tool.call.arguments gen_ai.tool.call.result
-    gen_ai.retrieval.query.text gen_ai.prompt gen_ai.completion
-    gen_ai.content.prompt gen_ai.content.completion
-    input.value output.value llm.prompts reranker.query
-    traceloop.entity.input traceloop.entity.output
-    langfuse.observation.input langfuse.observation.output
-    langfuse.trace.input langfuse.trace.output
-    llm.prompt llm.response llm.input llm.output
-    """.split()
-)
-# Indexed or nested forms: OpenLLMetry, OpenInference messages, documents and templates.
-CONTENT_PREFIXES = (
-    "gen_ai.prompt.",
-    "gen_ai.completion.",
-    "llm.input_messages.",
-    "llm.output_messages.",
-    "llm.prompt_template.",
-    "retrieval.documents.",
-    "embedding.embeddings.",
-    "reranker.input_documents.",
-    "reranker.output_documents.",
-)
-# Deprecated per-message events carry their text in short keys (STANDARDS §2.3).
-_MESSAGE_EVENT_KEYS = frozenset(("content", "message", "tool_calls", "gen_ai.event.content"))
-_CONTENT_EVENTS = frozenset(
-    "gen_ai.content.prompt gen_ai.content.completion gen_ai.choice "
-    "gen_ai.client.inference.operation.details".split()
-)
-# What the SDK's PromptLogger writes into a log entry's attributes.
-_LOG_CONTENT_KEYS = frozenset(("prompt", "response"))
-
-
-@dataclass(frozen=True, slots=True)
-class ContentPolicy:
-    """What happens to prompt and answer content before it is stored.
-
-    >>> policy = ContentPolicy.from_settings(Settings.from_env())       # doctest: +SKIP
-    >>> protected = protect_span(record, policy)                        # doctest: +SKIP
-
-    With ``capture`` on, content is redacted, then cut at ``max_chars``; with it off, content
-    is removed and the record marked ``llmobs.content_dropped``.
-    """
-
-    capture: bool = True
-    max_chars: int = 20_000
-    redactor: Redactor = field(default_factory=RegexRedactor)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ContentPolicy:
-        """The policy of ``capture_content``, ``max_content_chars`` and ``redact_patterns``."""
-        return cls(
-            capture=settings.capture_content,
-            max_chars=settings.max_content_chars,
-            redactor=RegexRedactor(settings.redact_patterns),
-        )
-
-    def protect_text(self, text: str) -> str:
-        """``text`` redacted, then truncated (redacting first never leaves half a secret)."""
-        return truncate(self.redactor.redact(text), self.max_chars)
-
-    def protect_value(self, value: Any, redact: Callable[[str], str] | None = None) -> Any:
-        """An attribute value with every string inside it protected; other values as they are.
-
-        A JSON text in which something was redacted is redacted again value by value and
-        re-encoded: a match next to an escape (``\\nbob@x.io``) would otherwise break the JSON.
-        ``redact`` replaces the redactor's own method (a per-span memo passes itself).
-        """
-        redact = redact or self.redactor.redact
-        kind = type(value)
-        if kind is str:
-            redacted = redact(value)
-            if redacted != value and value[:1] in ("[", "{"):
-                try:
-                    parsed = _decode_json(value)
-                except ValueError:
-                    pass
-                else:
-                    redacted = json.dumps(self._redact_tree(parsed, redact), ensure_ascii=False)
-            return truncate(redacted, self.max_chars)
-        if kind is list or kind is tuple:
-            return [self.protect_value(v, redact) for v in value]
-        if kind is dict:
-            return {k: self.protect_value(v, redact) for k, v in value.items()}
-        if kind is int and not -(10**12) < value < 10**12:
-            return self._protect_number(value, redact)
-        return value
-
-    def _redact_tree(self, value: Any, redact: Callable[[str], str]) -> Any:
-        kind = type(value)
-        if kind is str:
-            return redact(value)
-        if kind is list:
-            return [self._redact_tree(v, redact) for v in value]
-        if kind is dict:
-            return {k: self._redact_tree(v, redact) for k, v in value.items()}
-        if kind is int and not -(10**12) < value < 10**12:
-            return self._protect_number(value, redact)
-        return value
-
-    def _protect_number(self, value: int, redact: Callable[[str], str]) -> int | str:
-        """A card number sent as a JSON number becomes its placeholder string."""
-        text = str(value)
-        redacted = redact(text)
-        return value if redacted == text else redacted
-
-
-_decode_json = json.JSONDecoder().decode
-
-
-def is_content_key(key: str) -> bool:
-    """True for an attribute key that carries prompt, answer or tool content."""
-    return key in CONTENT_KEYS or key.startswith(CONTENT_PREFIXES)
-
-
-# Spans of one instrumentation share their attribute keys (in order): the content keys of a
-# key set are found once. Bounded, as producers may send ever new keys.
-_CONTENT_KEYS_BY_KEY_SET: dict[tuple[str, ...], tuple[str, ...]] = {}
-_MAX_KEY_SETS = 4_096
-
-
-def _content_keys(attributes: dict[str, Any]) -> tuple[str, ...]:
-    key_set = tuple(attributes)
-    found = _CONTENT_KEYS_BY_KEY_SET.get(key_set)
-    if found is None:
-        found = tuple(key for key in key_set if is_content_key(key))
-        if len(_CONTENT_KEYS_BY_KEY_SET) >= _MAX_KEY_SETS:
-            _CONTENT_KEYS_BY_KEY_SET.clear()
-        _CONTENT_KEYS_BY_KEY_SET[key_set] = found
-    return found
+from llmobs_store.ingest.redactors import truncate
 
 
 class ProtectedContent(NamedTuple):
@@ -216,7 +82,7 @@ def protect_content(
         input_text = truncate(redact(input_text), policy.max_chars)
     if output_text is not None:
         output_text = truncate(redact(output_text), policy.max_chars)
-    content = _content_keys(attributes)
+    content = find_content_keys(attributes)
     if content:
         protect = policy.protect_value
         attributes = {**attributes, **{k: protect(attributes[k], redact) for k in content}}
@@ -239,18 +105,13 @@ def _replace_span(record: SpanRecord, changes: dict[str, Any]) -> SpanRecord:
     return SpanRecord(*values)
 
 
-def _event_extra_keys(event_name: str) -> frozenset[str]:
-    """Keys that are content in an event of this name, beyond the span content keys."""
-    return _MESSAGE_EVENT_KEYS if _is_content_event(event_name) else frozenset()
-
-
 def _protect_event(
     event: dict[str, Any], policy: ContentPolicy, redact: Callable[[str], str]
 ) -> dict[str, Any]:
     attributes = event.get("attributes")
     if not attributes:
         return event
-    extra = _event_extra_keys(event.get("name") or "")
+    extra = event_extra_keys(event.get("name") or "")
     content = [k for k in attributes if k in extra or is_content_key(k)]
     if not content:
         return event
@@ -338,7 +199,7 @@ def _drop_event_content(event: dict[str, Any]) -> dict[str, Any]:
     attributes = event.get("attributes")
     if not attributes:
         return event
-    extra = _event_extra_keys(event.get("name") or "")
+    extra = event_extra_keys(event.get("name") or "")
     kept = {k: v for k, v in attributes.items() if k not in extra and not is_content_key(k)}
     if len(kept) == len(attributes):
         return event
@@ -358,8 +219,8 @@ def protect_log(record: LogRecord, policy: ContentPolicy) -> LogRecord:
     if record.error_message is not None:
         changes["error_message"] = redact(record.error_message)
     attributes = record.attributes or {}
-    content = [k for k in attributes if k in _LOG_CONTENT_KEYS or is_content_key(k)]
-    body_is_content = record.body is not None and _is_content_event(record.event_name or "")
+    content = [k for k in attributes if k in LOG_CONTENT_KEYS or is_content_key(k)]
+    body_is_content = record.body is not None and is_content_event(record.event_name or "")
     if not policy.capture and (content or body_is_content):
         kept = {k: v for k, v in attributes.items() if k not in content}
         kept[CONTENT_DROPPED] = True
@@ -373,8 +234,3 @@ def protect_log(record: LogRecord, policy: ContentPolicy) -> LogRecord:
     if record.body is not None and "body" not in changes:
         changes["body"] = policy.protect_value(record.body)
     return dataclasses.replace(record, **changes)
-
-
-def _is_content_event(name: str) -> bool:
-    """GenAI events whose attributes (or log body) are the conversation itself."""
-    return name in _CONTENT_EVENTS or (name.startswith("gen_ai.") and name.endswith(".message"))

@@ -29,7 +29,8 @@ from sqlalchemy.types import TypeEngine
 
 from llmobs_store.db.models import Span
 from llmobs_store.db.spans import SPAN_ID, TRACE_ID
-from llmobs_store.ingest.pricing import Pricer, load_overrides
+from llmobs_store.ingest.override_rates import load_overrides
+from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import SpanRecord
 from llmobs_store.ingest.trace_summary import SOURCE_COLUMNS, TRACES, summary_rows
 from llmobs_store.store import Store

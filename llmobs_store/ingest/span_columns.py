@@ -13,13 +13,16 @@ from typing import Any, NamedTuple
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from llmobs_store.ingest.attribute_values import scalar_text
+from llmobs_store.ingest.canonical_columns import canonical_columns
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.json_text import dump_json
+from llmobs_store.ingest.normalisation import event_dict
 from llmobs_store.ingest.otlp_request import Rejections, parse_request
 from llmobs_store.ingest.otlp_traces import KINDS, STATUSES, ZERO_SPAN_ID, invalid_reason
 from llmobs_store.ingest.otlp_values import attributes_dict, datetime_from_nanos
 from llmobs_store.ingest.records import SpanEvent
-from llmobs_store.ingest.redaction import ContentPolicy, protect_content
-from llmobs_store.ingest.semconv import canonical_columns, event_dict, scalar_text
+from llmobs_store.ingest.redaction import protect_content
 
 log = logging.getLogger(__name__)
 

@@ -26,26 +26,19 @@ from llmobs_store.config import Settings
 from llmobs_store.errors import IngestRejected, UnsupportedMediaType
 from llmobs_store.ingest.arrow_columns import table_from_columns
 from llmobs_store.ingest.arrow_tables import write_schema
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.otlp import decode_traces
 from llmobs_store.ingest.otlp_values import datetime_from_nanos
 from llmobs_store.ingest.pipeline import prepare_spans
 from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import SpanRecord
-from llmobs_store.ingest.redaction import ContentPolicy
 from llmobs_store.ingest.span_columns import COLUMNS, PreparedColumns, prepare_columns
 from llmobs_store.ingest.trace_worker import WorkerConfig, read_frame, write_frame
 
 log = logging.getLogger(__name__)
 
-# Starts a worker without running llmobs_store/__init__.py, which imports the whole store
-# (SQLAlchemy, Alembic, DuckDB: ~35 MiB a worker); the worker needs none of it.
-_BOOTSTRAP = (
-    "import importlib.util, sys\n"
-    "spec = importlib.util.find_spec('llmobs_store')\n"
-    "sys.modules['llmobs_store'] = importlib.util.module_from_spec(spec)\n"
-    "from llmobs_store.ingest.trace_worker import main\n"
-    "main()\n"
-)
+# The worker imports neither the store nor Arrow (llmobs_store imports Store lazily).
+_BOOTSTRAP = "import sys\nfrom llmobs_store.ingest.trace_worker import main\nmain()\n"
 _REJECTIONS: dict[str, type[IngestRejected]] = {
     "IngestRejected": IngestRejected,
     "UnsupportedMediaType": UnsupportedMediaType,

@@ -21,7 +21,7 @@ import sys
 from typing import IO, Any, NamedTuple
 
 from llmobs_store.errors import IngestRejected
-from llmobs_store.ingest.redaction import ContentPolicy
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.redactors import RegexRedactor
 from llmobs_store.ingest.span_columns import prepare_columns
 

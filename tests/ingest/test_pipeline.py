@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import text
 
 from llmobs_store.ids import new_span_id, new_trace_id
+from llmobs_store.ingest.content_keys import CONTENT_DROPPED
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.pipeline import PreparedSpans, RejectedSpan, prepare_spans
 from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import RawSpan
-from llmobs_store.ingest.redaction import CONTENT_DROPPED, ContentPolicy
 from llmobs_store.store import Store
 from tests.factories import make_raw_chat_span
 

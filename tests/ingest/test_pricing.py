@@ -12,11 +12,12 @@ from genai_prices import Usage, calc_price
 from sqlalchemy import insert
 
 from llmobs_store.db.models import ModelPrice
+from llmobs_store.ingest.override_rates import PriceOverride, load_overrides
 from llmobs_store.ingest.pipeline import prepare_spans
-from llmobs_store.ingest.pricing import PriceOverride, Pricer, load_overrides
+from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import SpanRecord
 from llmobs_store.store import Store
-from tests.ingest.test_semconv import load_raw_spans
+from tests.ingest.test_normalisation import load_raw_spans
 
 T0 = datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
 SOURCE = f"genai-prices {genai_prices.__version__}"

@@ -11,15 +11,12 @@ from sqlalchemy import text
 
 from llmobs_store.config import Settings
 from llmobs_store.ids import new_span_id, new_trace_id
+from llmobs_store.ingest.content_keys import CONTENT_DROPPED
+from llmobs_store.ingest.content_policy import ContentPolicy
+from llmobs_store.ingest.normalisation import normalise_span
 from llmobs_store.ingest.records import LogRecord, RawSpan, SpanEvent, SpanRecord
-from llmobs_store.ingest.redaction import (
-    CONTENT_DROPPED,
-    ContentPolicy,
-    protect_log,
-    protect_span,
-)
+from llmobs_store.ingest.redaction import protect_log, protect_span
 from llmobs_store.ingest.redactors import RegexRedactor, truncate
-from llmobs_store.ingest.semconv import normalise_span
 from llmobs_store.store import Store
 from tests.factories import make_log, make_raw_chat_span, make_span
 

@@ -10,10 +10,11 @@ import pytest
 
 from llmobs_store.errors import IngestRejected
 from llmobs_store.ingest.arrow_tables import to_arrow, write_schema
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.otlp import encode_spans
-from llmobs_store.ingest.pricing import PriceOverride, Pricer
+from llmobs_store.ingest.override_rates import PriceOverride
+from llmobs_store.ingest.pricing import Pricer
 from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanLink
-from llmobs_store.ingest.redaction import ContentPolicy
 from llmobs_store.ingest.redactors import RegexRedactor
 from llmobs_store.ingest.span_columns import COLUMNS
 from llmobs_store.ingest.trace_requests import prepare_in_process, prepare_request

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from llmobs_store.config import Settings, default_ingest_workers
 from llmobs_store.errors import IngestRejected
 from llmobs_store.ingest.arrow_tables import to_arrow
+from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.otlp import encode_spans
 from llmobs_store.ingest.pricing import Pricer
-from llmobs_store.ingest.redaction import ContentPolicy
 from llmobs_store.ingest.trace_requests import (
     _BOOTSTRAP,
     TracePreparationPool,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from llmobs_store.ingest.normalisation import iso_utc, normalise_span
 from llmobs_store.ingest.records import RawSpan, SpanEvent, SpanLink, SpanRecord
-from llmobs_store.ingest.semconv import iso_utc, normalise_span
 from tests.fixture_files import OTLP_FIXTURES
 
 EXPECTED = OTLP_FIXTURES / "expected"
