@@ -1,6 +1,6 @@
 """Browser fixtures: a live server over a small demo store, and Debian Chromium via Playwright.
 
-Both the server and the browser are started once per test session; every test gets a fresh
+Both the server and the browser are started once for this folder's tests; every test gets a fresh
 browser context (cookies, storage) and page. A failing test leaves a screenshot in
 ``tests/browser/artifacts/``.
 """
