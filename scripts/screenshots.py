@@ -34,7 +34,7 @@ PAGES = [
     ("dashboard", "/"),
     ("traces", "/traces"),
     ("logs", "/logs"),
-    ("alerts", "/alerts"),
+    ("alerts", "/alerts?range=7d"),
     ("costs", "/costs?range=7d&group=day&then=model"),
 ]
 
@@ -47,7 +47,7 @@ def shoot(out: Path, *, num_traces: int = 3_000, width: int = 1280) -> list[Path
         settings = Settings(database_url=f"duckdb:///{folder}/demo.duckdb", server_threads=4)
         with Store.open(settings=settings) as store:
             end = datetime.now(UTC).replace(second=0, microsecond=0)
-            load_demo(store, num_traces=num_traces, days=7, end=end)
+            load_demo(store, num_traces=num_traces, days=7, end=end, alert_history=True)
             app = create_app(store=store)
             server = create_server(app, host="127.0.0.1", port=0, threads=4)
             thread = threading.Thread(target=server.run, daemon=True)

@@ -1,4 +1,4 @@
-"""Writes the demo into a ``Store``: generated telemetry through the writer, then alert rules."""
+"""Writes the demo into a ``Store``: generated telemetry, alert rules and their history."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import json
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from llmobs_store.db.models import AlertRule
+from llmobs_store.alerts.backtest import backtest
+from llmobs_store.alerts.history import record_transitions
+from llmobs_store.alerts.rules import list_rules
+from llmobs_store.db.models import AlertEvent, AlertRule
 from llmobs_store.ingest.records import Record
 from llmobs_store.store import Store
 from seed_data.generate import DEFAULT_DAYS, DEFAULT_NUM_TRACES, generate
@@ -29,6 +32,7 @@ class DemoSummary:
     num_request_samples: int
     num_metric_points: int
     num_rules: int
+    num_alert_events: int = 0
 
 
 def load_demo(
@@ -39,6 +43,7 @@ def load_demo(
     seed: int = 42,
     end: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    alert_history: bool = False,
 ) -> DemoSummary:
     """Generate the demo and store it; returns once everything is committed.
 
@@ -46,6 +51,8 @@ def load_demo(
     is called with the number of traces handed to the writer after each batch. Alert rules
     from ``rules.json`` are added unless a rule of that name exists, so loading twice adds
     no second copy (spans are skipped by key, but logs, samples and points are appended).
+    With ``alert_history``, ``alert_events`` gets what the rules would have recorded over the
+    generated days (``replay_alert_history``), unless it holds events already.
 
     >>> with Store.open("duckdb:///demo.duckdb") as store:         # doctest: +SKIP
     ...     load_demo(store, num_traces=1_000, progress=print)
@@ -69,7 +76,12 @@ def load_demo(
     for future in futures:
         future.result()
     num_rules = load_rules(store, now=end)
-    return DemoSummary(num_done, num_spans, num_logs, num_samples, num_points, num_rules)
+    num_events = 0
+    if alert_history:
+        num_events = replay_alert_history(store, since=end - timedelta(days=days), until=end)
+    return DemoSummary(
+        num_done, num_spans, num_logs, num_samples, num_points, num_rules, num_events
+    )
 
 
 def demo_rules() -> list[dict[str, Any]]:
@@ -90,3 +102,25 @@ def load_rules(store: Store, *, now: datetime) -> int:
         ]
         session.add_all(new)
     return len(new)
+
+
+def replay_alert_history(
+    store: Store, *, since: datetime, until: datetime, step_s: int = 300
+) -> int:
+    """Record the transitions an evaluator running every ``step_s`` over [since, until] would
+    have recorded (by backtest, so nothing is sent); returns how many, 0 if events exist.
+
+    The server's evaluator then carries on from this history: an alert still firing at
+    ``until`` stays firing until a live evaluation resolves it.
+    """
+    with store.connect() as conn:
+        if conn.execute(select(func.count()).select_from(AlertEvent)).scalar_one():
+            return 0
+        rules = list_rules(conn, enabled_only=True)
+    num_events = 0
+    for rule in rules:
+        transitions = backtest(store, rule, since=since, until=until, step_s=step_s).transitions
+        with store.engine.begin() as conn:
+            record_transitions(conn, transitions, [None] * len(transitions))
+        num_events += len(transitions)
+    return num_events

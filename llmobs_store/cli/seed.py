@@ -39,7 +39,7 @@ def seed(
     click.echo(
         f"wrote {summary.num_traces} traces, {summary.num_spans} spans, {summary.num_logs} logs, "
         f"{summary.num_request_samples} request samples, {summary.num_metric_points} metric "
-        f"points and {summary.num_rules} alert rules"
+        f"points, {summary.num_rules} alert rules and {summary.num_alert_events} alert events"
     )
 
 
@@ -56,5 +56,11 @@ def seed_store(
             done = num_done
 
         return load_demo(
-            store, num_traces=num_traces, days=days, seed=seed, end=end, progress=advance
+            store,
+            num_traces=num_traces,
+            days=days,
+            seed=seed,
+            end=end,
+            progress=advance,
+            alert_history=True,
         )
