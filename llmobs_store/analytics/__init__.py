@@ -1,7 +1,14 @@
 """Questions asked of the stored data, one module per question, in bound SQLAlchemy Core."""
 
 from llmobs_store.analytics.buckets import bucket_seconds
-from llmobs_store.analytics.cache import CacheHits, sample_cache_hits, sample_cache_hits_statement
+from llmobs_store.analytics.cache import (
+    CacheHits,
+    CacheSharePoint,
+    rolling_cache_hit_rate,
+    rolling_cache_hit_rate_statement,
+    sample_cache_hits,
+    sample_cache_hits_statement,
+)
 from llmobs_store.analytics.dimensions import dimension_column
 from llmobs_store.analytics.filters import SpanFilter
 from llmobs_store.analytics.latency import (
@@ -34,6 +41,7 @@ from llmobs_store.errors import InvalidCursor
 
 __all__ = [
     "CacheHits",
+    "CacheSharePoint",
     "CostPoint",
     "ErrorRatePoint",
     "InvalidCursor",
@@ -62,6 +70,8 @@ __all__ = [
     "log_list_statement",
     "render_sql",
     "request_summary",
+    "rolling_cache_hit_rate",
+    "rolling_cache_hit_rate_statement",
     "rolling_error_rate",
     "rolling_error_rate_statement",
     "sample_cache_hits",

@@ -1,24 +1,30 @@
-"""Cache hit rates: prompt-cache token share from spans, cache hits from request samples."""
+"""Cache hit rates: prompt-cache token share from spans (rolling), cache hits from samples."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
+    Double,
     Select,
+    cast,
     func,
     literal_column,
     select,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
+from llmobs_store.analytics.bucket_series import finish_series, windowed_sums
 from llmobs_store.analytics.buckets import BucketSize, bucket_seconds, bucket_start
+from llmobs_store.analytics.filters import SpanFilter
 from llmobs_store.db.metrics import RequestSample
+from llmobs_store.db.spans import Span
 from llmobs_store.db.types import as_utc
 
 # Dimensions of request samples (they carry fewer labels than spans).
@@ -42,6 +48,69 @@ class CacheHits:
     def hit_rate(self) -> float | None:
         """Hits per lookup (0..1); ``None`` when no request reported a cache outcome."""
         return self.num_hits / self.num_lookups if self.num_lookups else None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSharePoint:
+    """Input tokens, and those read from a prompt cache, in the window ending with a bucket."""
+
+    group: tuple[Any, ...]
+    bucket_start: datetime
+    input_tokens: int
+    cache_read_tokens: int
+    cache_hit_rate: float | None
+
+
+def rolling_cache_hit_rate_statement(
+    span_filter: SpanFilter,
+    *,
+    window: timedelta = timedelta(hours=1),
+    step: BucketSize = "minute",
+    group_by: Sequence[str] = (),
+) -> Select[Any]:
+    """The statement behind ``rolling_cache_hit_rate`` (for "show SQL")."""
+    measures: dict[str, ColumnElement[Any]] = {
+        name: cast(func.coalesce(func.sum(column), 0), BigInteger)
+        for name, column in (
+            ("input_tokens", Span.input_tokens),
+            ("cache_read_tokens", Span.cache_read_tokens),
+        )
+    }
+    windowed, step_s = windowed_sums(span_filter, window, step, group_by, measures)
+    read = cast(windowed.c.cache_read_tokens, Double)
+    total = cast(func.nullif(windowed.c.input_tokens, 0), Double)
+    return finish_series(windowed, group_by, step_s, span_filter).add_columns(
+        windowed.c.input_tokens, windowed.c.cache_read_tokens, (read / total).label("hit_rate")
+    )
+
+
+def rolling_cache_hit_rate(
+    conn: Connection,
+    span_filter: SpanFilter,
+    *,
+    window: timedelta = timedelta(hours=1),
+    step: BucketSize = "minute",
+    group_by: Sequence[str] = (),
+) -> list[CacheSharePoint]:
+    """Share of input tokens read from a prompt cache over the last ``window``, every ``step``.
+
+    Input tokens include cache reads (the GenAI convention), so the share is at most 1; it is
+    ``None`` for windows without input tokens. Needs ``since`` and ``until``.
+    """
+    stmt = rolling_cache_hit_rate_statement(
+        span_filter, window=window, step=step, group_by=group_by
+    )
+    width = len(group_by)
+    return [
+        CacheSharePoint(
+            group=tuple(row[:width]),
+            bucket_start=row[width],
+            input_tokens=int(row[width + 1]),
+            cache_read_tokens=int(row[width + 2]),
+            cache_hit_rate=None if row[width + 3] is None else float(row[width + 3]),
+        )
+        for row in conn.execute(stmt)
+    ]
 
 
 def sample_cache_hits_statement(

@@ -1,4 +1,4 @@
-"""Rolling error rate and cost spikes, checked against windows computed in Python."""
+"""Rolling error rate, prompt-cache share and cost spikes, against windows computed in Python."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from llmobs_store.analytics.cache import rolling_cache_hit_rate
 from llmobs_store.analytics.filters import SpanFilter
 from llmobs_store.analytics.rolling import cost_spikes, rolling_error_rate
 from llmobs_store.ingest.records import SpanRecord
@@ -46,6 +47,29 @@ def test_error_rate_over_the_last_15_minutes(crafted: Crafted) -> None:
         assert (point.num_requests, point.num_errors) == (requests, errors)
         assert point.error_rate == (pytest.approx(errors / requests) if requests else None)
     assert any(p.num_errors for p in points)
+
+
+def test_prompt_cache_share_over_the_last_half_hour_per_model(crafted: Crafted) -> None:
+    since, until = START + timedelta(minutes=30), END
+    window = timedelta(minutes=30)
+    with crafted.store.connect() as conn:
+        points = rolling_cache_hit_rate(
+            conn, SpanFilter(since=since, until=until), window=window, step=600, group_by=["model"]
+        )
+    models = {s.model for s in crafted.spans if s.input_tokens is not None}
+    assert {p.group[0] for p in points} >= models
+    assert any(p.cache_hit_rate for p in points)
+    for point in points:
+        end = point.bucket_start + timedelta(minutes=10)
+        inside = [
+            s
+            for s in crafted.spans
+            if s.model == point.group[0] and end - window <= s.start_time < end
+        ]
+        tokens = sum(s.input_tokens or 0 for s in inside)
+        read = sum(s.cache_read_tokens or 0 for s in inside)
+        assert (point.input_tokens, point.cache_read_tokens) == (tokens, read)
+        assert point.cache_hit_rate == (pytest.approx(read / tokens) if tokens else None)
 
 
 def test_error_rate_per_service(crafted: Crafted) -> None:

@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Select
 
-from llmobs_store.analytics.cache import sample_cache_hits_statement
+from llmobs_store.analytics.cache import (
+    rolling_cache_hit_rate_statement,
+    sample_cache_hits_statement,
+)
 from llmobs_store.analytics.filters import SpanFilter
 from llmobs_store.analytics.latency import latency_percentiles_statement
 from llmobs_store.analytics.rolling import cost_spikes_statement, rolling_error_rate_statement
@@ -48,6 +51,9 @@ STATEMENTS: dict[str, Select[Any]] = {
     "top traces by cost": top_traces_statement(by="cost", limit=5, since=START),
     "top traces by duration": top_traces_statement(by="duration", until=END, service="search"),
     "cache hits": sample_cache_hits_statement(since=START, group_by=["model"], bucket="hour"),
+    "rolling prompt-cache share": rolling_cache_hit_rate_statement(
+        RANGE, window=timedelta(minutes=30), step=300, group_by=["model"]
+    ),
 }
 
 
