@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Double,
     Select,
     Subquery,
     and_,
+    cast,
     func,
     literal_column,
     select,
@@ -131,3 +134,35 @@ def windowed_sums(
     }
     sums = (func.sum(dense.c[name]).over(**frame).label(name) for name in measures)
     return select(*groups, dense.c.idx, *sums).subquery("windowed"), step_s
+
+
+def windowed_ratio(
+    span_filter: SpanFilter,
+    window: timedelta,
+    step: BucketSize,
+    group_by: Sequence[str],
+    whole: tuple[str, ColumnElement[Any]],
+    part: tuple[str, ColumnElement[Any]],
+    ratio: str,
+) -> Select[Any]:
+    """Groups, bucket start, ``whole`` and ``part`` summed over the ``window`` ending at every
+    step, and ``part / whole`` (NULL when ``whole`` is 0), from ``since`` to ``until``."""
+    windowed, step_s = windowed_sums(span_filter, window, step, group_by, dict([whole, part]))
+    total, share = windowed.c[whole[0]], windowed.c[part[0]]
+    quotient = cast(share, Double) / cast(func.nullif(total, 0), Double)
+    return finish_series(windowed, group_by, step_s, span_filter).add_columns(
+        total, share, quotient.label(ratio)
+    )
+
+
+def ratio_rows(
+    conn: Connection, statement: Select[Any], width: int
+) -> Iterator[tuple[tuple[Any, ...], datetime, int, int, float | None]]:
+    """The rows of a ``windowed_ratio`` statement with ``width`` group columns, typed."""
+    for row in conn.execute(statement):
+        whole, part, ratio = row[width + 1 :]
+        yield tuple(row[:width]), row[width], int(whole), int(part), _float(ratio)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

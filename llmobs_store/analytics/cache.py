@@ -11,8 +11,8 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Double,
     Select,
+    SQLColumnExpression,
     cast,
     func,
     literal_column,
@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
-from llmobs_store.analytics.bucket_series import finish_series, windowed_sums
+from llmobs_store.analytics.bucket_series import ratio_rows, windowed_ratio
 from llmobs_store.analytics.buckets import BucketSize, bucket_seconds, bucket_start
 from llmobs_store.analytics.filters import SpanFilter
 from llmobs_store.db.metrics import RequestSample
@@ -69,18 +69,14 @@ def rolling_cache_hit_rate_statement(
     group_by: Sequence[str] = (),
 ) -> Select[Any]:
     """The statement behind ``rolling_cache_hit_rate`` (for "show SQL")."""
-    measures: dict[str, ColumnElement[Any]] = {
-        name: cast(func.coalesce(func.sum(column), 0), BigInteger)
-        for name, column in (
-            ("input_tokens", Span.input_tokens),
-            ("cache_read_tokens", Span.cache_read_tokens),
-        )
-    }
-    windowed, step_s = windowed_sums(span_filter, window, step, group_by, measures)
-    read = cast(windowed.c.cache_read_tokens, Double)
-    total = cast(func.nullif(windowed.c.input_tokens, 0), Double)
-    return finish_series(windowed, group_by, step_s, span_filter).add_columns(
-        windowed.c.input_tokens, windowed.c.cache_read_tokens, (read / total).label("hit_rate")
+    return windowed_ratio(
+        span_filter,
+        window,
+        step,
+        group_by,
+        ("input_tokens", _token_sum(Span.input_tokens)),
+        ("cache_read_tokens", _token_sum(Span.cache_read_tokens)),
+        "hit_rate",
     )
 
 
@@ -100,17 +96,7 @@ def rolling_cache_hit_rate(
     stmt = rolling_cache_hit_rate_statement(
         span_filter, window=window, step=step, group_by=group_by
     )
-    width = len(group_by)
-    return [
-        CacheSharePoint(
-            group=tuple(row[:width]),
-            bucket_start=row[width],
-            input_tokens=int(row[width + 1]),
-            cache_read_tokens=int(row[width + 2]),
-            cache_hit_rate=None if row[width + 3] is None else float(row[width + 3]),
-        )
-        for row in conn.execute(stmt)
-    ]
+    return [CacheSharePoint(*row) for row in ratio_rows(conn, stmt, len(group_by))]
 
 
 def sample_cache_hits_statement(
@@ -177,3 +163,8 @@ def sample_cache_hits(
         lookups, hits = row[-2], row[-1]
         results.append(CacheHits(tuple(row[:width]), start, int(lookups), int(hits)))
     return results
+
+
+def _token_sum(column: SQLColumnExpression[int | None]) -> ColumnElement[int]:
+    # PostgreSQL sums BIGINT into NUMERIC: back to BIGINT, 0 for a bucket without tokens.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)

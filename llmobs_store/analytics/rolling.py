@@ -12,7 +12,6 @@ from sqlalchemy import (
     Connection,
     Double,
     Select,
-    cast,
     func,
     select,
 )
@@ -21,7 +20,8 @@ from llmobs_store.analytics.bucket_series import (
     dense_series,
     finish_series,
     group_columns,
-    windowed_sums,
+    ratio_rows,
+    windowed_ratio,
 )
 from llmobs_store.analytics.buckets import BucketSize, bucket_seconds
 from llmobs_store.analytics.filters import SpanFilter
@@ -63,14 +63,15 @@ def rolling_error_rate_statement(
     group_by: Sequence[str] = (),
 ) -> Select[Any]:
     """The statement behind ``rolling_error_rate`` (for "show SQL")."""
-    windowed, step_s = windowed_sums(span_filter, window, step, group_by, _error_measures())
-    return finish_series(windowed, group_by, step_s, span_filter).add_columns(
-        windowed.c.num_requests,
-        windowed.c.num_errors,
-        (
-            cast(windowed.c.num_errors, Double)
-            / cast(func.nullif(windowed.c.num_requests, 0), Double)
-        ).label("error_rate"),
+    measures = _error_measures()
+    return windowed_ratio(
+        span_filter,
+        window,
+        step,
+        group_by,
+        ("num_requests", measures["num_requests"]),
+        ("num_errors", measures["num_errors"]),
+        "error_rate",
     )
 
 
@@ -88,17 +89,7 @@ def rolling_error_rate(
     ``None``). The first windows reach back before ``since`` so that every point is full.
     """
     stmt = rolling_error_rate_statement(span_filter, window=window, step=step, group_by=group_by)
-    width = len(group_by)
-    return [
-        ErrorRatePoint(
-            group=tuple(row[:width]),
-            bucket_start=row[width],
-            num_requests=int(row[width + 1]),
-            num_errors=int(row[width + 2]),
-            error_rate=None if row[width + 3] is None else float(row[width + 3]),
-        )
-        for row in conn.execute(stmt)
-    ]
+    return [ErrorRatePoint(*row) for row in ratio_rows(conn, stmt, len(group_by))]
 
 
 def cost_spikes_statement(
