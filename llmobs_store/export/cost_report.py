@@ -86,7 +86,19 @@ def cost_report_query(
     Time buckets come back as bucket numbers (days or weeks since the epoch, UTC);
     ``iter_cost_rows`` turns them into dates. ``priced`` is turned into ``price_coverage``.
     """
-    keys = parse_group_by(group_by)
+    return _report(parse_group_by(group_by), since, until, service)
+
+
+def cost_totals_query(
+    *, since: datetime | None = None, until: datetime | None = None, service: str | None = None
+) -> Select[Any]:
+    """The report's measures over all its LLM spans in one row (the totals of its rows)."""
+    return _report((), since, until, service)
+
+
+def _report(
+    keys: tuple[str, ...], since: datetime | None, until: datetime | None, service: str | None
+) -> Select[Any]:
     c = _SPANS.c
     clauses: list[ColumnElement[bool]] = [c.span_type == "llm"]
     if since is not None:
@@ -112,19 +124,18 @@ def cost_report_query(
     r = rows.c
     groups = [r[f"g{i}"] for i in range(len(keys))]
     has_tokens = or_(r.input_tokens.is_not(None), r.output_tokens.is_not(None))
-    return (
-        select(
-            *groups,
-            func.count().label("requests"),
-            func.count().filter(r.status == "error").label("errors"),
-            *(_total(r[name]).label(name) for name in MEASURES[2:7]),
-            func.sum(r.cost_usd).label("cost_usd"),
-            func.count().filter(and_(r.cost_usd.is_(None), has_tokens)).label("unpriced"),
-            func.count(r.cost_usd).label("priced"),
-        )
-        .group_by(*groups)
-        .order_by(*(g.asc().nulls_last() for g in groups))
+    query = select(
+        *groups,
+        func.count().label("requests"),
+        func.count().filter(r.status == "error").label("errors"),
+        *(_total(r[name]).label(name) for name in MEASURES[2:7]),
+        func.sum(r.cost_usd).label("cost_usd"),
+        func.count().filter(and_(r.cost_usd.is_(None), has_tokens)).label("unpriced"),
+        func.count(r.cost_usd).label("priced"),
     )
+    if not groups:
+        return query
+    return query.group_by(*groups).order_by(*(g.asc().nulls_last() for g in groups))
 
 
 def iter_cost_rows(

@@ -8,10 +8,15 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, and_, cast, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Connection, cast, func, or_, select
 
 from llmobs_store.db.spans import Span
-from llmobs_store.export.cost_report import cost_report_columns, iter_cost_rows, parse_group_by
+from llmobs_store.export.cost_report import (
+    cost_report_columns,
+    cost_totals_query,
+    iter_cost_rows,
+    parse_group_by,
+)
 from llmobs_store.store import Store
 
 _SPANS = Span.__table__
@@ -122,38 +127,11 @@ def _clauses(since: datetime, until: datetime, service: str | None) -> list[Colu
 
 
 def _totals(conn: Connection, since: datetime, until: datetime, service: str | None) -> CostTotals:
-    c = _SPANS.c
-    has_tokens = or_(c.input_tokens.is_not(None), c.output_tokens.is_not(None))
-    row = conn.execute(
-        select(
-            func.count(),
-            func.count().filter(c.status == "error"),
-            _total(c.input_tokens),
-            _total(c.output_tokens),
-            _total(c.cache_read_tokens),
-            _total(c.cache_write_tokens),
-            _total(c.reasoning_tokens),
-            func.sum(c.cost_usd),
-            func.count().filter(and_(c.cost_usd.is_(None), has_tokens)),
-            func.count(c.cost_usd),
-        ).where(*_clauses(since, until, service))
-    ).one()
-    requests, errors, tokens_in, tokens_out, cache_read, cache_write, reasoning = (
-        int(v) for v in row[:7]
-    )
-    cost, unpriced, priced = row[7:]
-    return CostTotals(
-        requests,
-        errors,
-        tokens_in,
-        tokens_out,
-        cache_read,
-        cache_write,
-        reasoning,
-        cost_usd=None if cost is None else round(float(cost), 10),
-        unpriced=int(unpriced),
-        priced=int(priced),
-    )
+    row = conn.execute(cost_totals_query(since=since, until=until, service=service)).one()
+    *counts, cost, unpriced, priced = row
+    rounded = None if cost is None else round(float(cost), 10)
+    values: tuple[Any, ...] = (*(int(v) for v in counts), rounded, int(unpriced), int(priced))
+    return CostTotals(*values)
 
 
 def _total(column: ColumnElement[Any]) -> ColumnElement[Any]:
