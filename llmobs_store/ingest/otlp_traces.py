@@ -84,16 +84,7 @@ def _raw_span(span: Span, resource: dict[str, Any], scope_name: str | None) -> R
         status=STATUSES[code] if 0 <= code < len(STATUSES) else "unset",
         status_message=status.message or None,
         attributes=attributes_dict(span.attributes),
-        events=tuple(
-            SpanEvent(
-                name=event.name,
-                time=datetime_from_nanos(event.time_unix_nano),
-                attributes=attributes_dict(event.attributes),
-            )
-            for event in span.events
-        )
-        if span.events
-        else (),
+        events=span_events(span),
         links=tuple(
             SpanLink(
                 trace_id=link.trace_id.hex(),
@@ -107,4 +98,18 @@ def _raw_span(span: Span, resource: dict[str, Any], scope_name: str | None) -> R
         # Copied per span: records are handed on separately and must not share a dict.
         resource_attributes=dict(resource),
         scope_name=scope_name,
+    )
+
+
+def span_events(span: Span) -> tuple[SpanEvent, ...]:
+    """A span's events with their attributes as Python values (``()`` when it has none)."""
+    if not span.events:
+        return ()
+    return tuple(
+        SpanEvent(
+            name=event.name,
+            time=datetime_from_nanos(event.time_unix_nano),
+            attributes=attributes_dict(event.attributes),
+        )
+        for event in span.events
     )

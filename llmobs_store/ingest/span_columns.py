@@ -19,9 +19,14 @@ from llmobs_store.ingest.content_policy import ContentPolicy
 from llmobs_store.ingest.json_text import dump_json
 from llmobs_store.ingest.normalisation import event_dict
 from llmobs_store.ingest.otlp_request import Rejections, parse_request
-from llmobs_store.ingest.otlp_traces import KINDS, STATUSES, ZERO_SPAN_ID, invalid_reason
+from llmobs_store.ingest.otlp_traces import (
+    KINDS,
+    STATUSES,
+    ZERO_SPAN_ID,
+    invalid_reason,
+    span_events,
+)
 from llmobs_store.ingest.otlp_values import attributes_dict, datetime_from_nanos
-from llmobs_store.ingest.records import SpanEvent
 from llmobs_store.ingest.redaction import protect_content
 
 log = logging.getLogger(__name__)
@@ -135,18 +140,7 @@ def _row(
     start_us = span.start_time_unix_nano // 1000
     end_us = span.end_time_unix_nano // 1000
     attributes = attributes_dict(span.attributes)
-    events: tuple[SpanEvent, ...] = (
-        tuple(
-            SpanEvent(
-                name=event.name,
-                time=datetime_from_nanos(event.time_unix_nano),
-                attributes=attributes_dict(event.attributes),
-            )
-            for event in span.events
-        )
-        if span.events
-        else ()
-    )
+    events = span_events(span)
     c = canonical_columns(
         name,
         status_text,
